@@ -1,0 +1,199 @@
+"""The engine: discover files, scan each one, apply suppressions and rule selection.
+
+It returns findings and errors as data; it never prints and never exits. A problem with one
+file becomes an entry in `errors` and the run goes on.
+"""
+from __future__ import annotations
+
+import fnmatch
+import functools
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Settings
+from .discovery import Candidate, discover
+from .findings import FileResult, Finding, FindingSink, ScanError, assign_fingerprints
+from .filekinds import file_kind
+from .rules import all_rules, expand_selectors
+from .suppression import is_suppressed, suppressions
+
+_PARALLEL_THRESHOLD = 48  # below this many files a process pool costs more than it saves
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    files_scanned: int = 0
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """What a worker needs to scan one file (picklable)."""
+
+    max_file_size: int
+    scan_prose: bool = False
+    skip_lockfiles: bool = True
+    skip_minified: bool = True
+
+
+def run(paths: list[Path], settings: Settings, cwd: Path | None = None) -> RunResult:
+    cwd = (cwd or Path.cwd()).absolute()
+    project_root = (settings.project_root or _guess_project_root(cwd)).absolute()
+    selected = expand_selectors(settings.select, all_rules()) - expand_selectors(settings.ignore, all_rules())
+    result = RunResult()
+    candidates: list[Candidate] = []
+    excludes = list(settings.exclude) + list(settings.extend_exclude)
+    for item in discover(paths, cwd, project_root, excludes, settings.respect_gitignore, settings.force_exclude):
+        if isinstance(item, ScanError):
+            result.errors.append(item)
+        else:
+            candidates.append(item)
+    options = ScanOptions(settings.max_file_size, settings.scan_prose, settings.skip_lockfiles, settings.skip_minified)
+    jobs = settings.jobs or os.cpu_count() or 1
+    if jobs > 1 and len(candidates) >= _PARALLEL_THRESHOLD:
+        chunk = max(8, len(candidates) // (jobs * 8))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            file_results = list(pool.map(functools.partial(scan_file, cwd=cwd, options=options), candidates, chunksize=chunk))
+    else:
+        file_results = [scan_file(c, cwd=cwd, options=options) for c in candidates]
+    per_file = {pattern: expand_selectors(codes, all_rules()) for pattern, codes in settings.per_file_ignores.items()}
+    rules = all_rules()
+    for fr in file_results:
+        result.errors.extend(fr.errors)
+        if fr.scanned:
+            result.files_scanned += 1
+        ignored_here = set().union(*(codes for pattern, codes in per_file.items() if _glob_match(fr.path, pattern))) if per_file else set()
+        for f in fr.findings:
+            if f.rule not in selected or f.rule in ignored_here:
+                continue
+            rule = rules[f.rule]
+            f.category = rule.category
+            f.severity = f.severity or rule.severity
+            f.remediation = " ".join(rule.remediation.split())
+            f.faq = list(rule.faq)
+            f.help_url = rule.help_url
+            result.findings.append(f)
+    result.findings.sort(key=Finding.sort_key)
+    result.errors.sort(key=lambda e: (e.path, e.kind, e.message))
+    assign_fingerprints(result.findings)
+    return result
+
+
+def _glob_match(path: str, pattern: str) -> bool:
+    return fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, f"*/{pattern}") or path.startswith(pattern.rstrip("/") + "/")
+
+
+def _guess_project_root(cwd: Path) -> Path:
+    for folder in [cwd, *cwd.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return cwd
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def read_text(data: bytes) -> tuple[str, str | None]:
+    """Decode file bytes; returns (text, problem) where problem notes replaced characters."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return data.decode("utf-8", errors="replace"), f"not valid UTF-8 at byte {exc.start}; read with replacement characters"
+
+
+def _python_encoding(data: bytes) -> str | None:
+    m = re.match(rb"(?:[^\n]*\n)?[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", data[:400])
+    return m.group(1).decode("ascii") if m else None
+
+
+def scan_file(candidate: Candidate, cwd: Path, options: ScanOptions) -> FileResult:
+    display = candidate.display
+    try:
+        return _scan_file(candidate, options)
+    except Exception as exc:  # noqa: BLE001 - one file's failure must not end the run
+        return FileResult(display, errors=[ScanError(display, "internal-error", f"{type(exc).__name__}: {exc}".splitlines()[0][:300])], scanned=False)
+
+
+def _scan_file(candidate: Candidate, options: ScanOptions) -> FileResult:
+    display, file = candidate.display, candidate.file
+    result = FileResult(display)
+    try:
+        size = file.stat().st_size
+        if size > options.max_file_size:
+            result.scanned = False
+            result.errors.append(ScanError(display, "too-large", f"{size} bytes is over the {options.max_file_size}-byte limit; not scanned"))
+            return result
+        with open(file, "rb") as fh:
+            data = fh.read(options.max_file_size + 1)
+    except FileNotFoundError:
+        result.scanned = False
+        result.errors.append(ScanError(display, "vanished", "file disappeared before it could be read"))
+        return result
+    except OSError as exc:
+        result.scanned = False
+        result.errors.append(ScanError(display, "unreadable", f"cannot read file: {exc.strerror or exc}"))
+        return result
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        result.scanned = False  # binary: skipped silently
+        return result
+    kind = file_kind(file, data[:256], options)
+    if kind is None:
+        result.scanned = False
+        return result
+    text, problem = read_text(data)
+    if kind == "python" and problem:
+        encoding = _python_encoding(data)
+        if encoding:
+            try:
+                text, problem = data.decode(encoding), None
+            except (LookupError, UnicodeDecodeError):
+                pass
+    if problem:
+        result.errors.append(ScanError(display, "decode-error", problem))
+    sink = FindingSink(display, file, candidate.root, Path.cwd())
+    if kind == "python":
+        _scan_python(text, sink, result, candidate.root)
+    else:
+        from .text_scanner import scan_text_file
+
+        scan_text_file(text, sink, kind)
+    table = suppressions(text.splitlines())
+    result.findings = [f for f in sink.unique() if not is_suppressed(f, table)]
+    return result
+
+
+def _scan_python(text: str, sink: FindingSink, result: FileResult, root: Path) -> None:
+    from .prefilter import python_may_have_findings
+
+    if not python_may_have_findings(text):
+        return
+    import libcst
+
+    from .python_scanner import scan_python
+    from .text_scanner import scan_fallback
+
+    try:
+        scan_python(text, sink, _project(root))
+    except (libcst.ParserSyntaxError, RecursionError) as exc:
+        message = " ".join(str(exc).split())[:300] if isinstance(exc, libcst.ParserSyntaxError) else "nesting too deep to parse"
+        result.errors.append(ScanError(result.path, "parse-error", f"{message}; scanned as text for URLs and fingerprints"))
+        sink.findings.clear()
+        scan_fallback(text, sink)
+
+
+@functools.lru_cache(maxsize=8)
+def _project(root: Path):
+    from .python_scanner import Project
+
+    return Project(root)

@@ -1,0 +1,53 @@
+"""What every scanner checks inside a piece of literal text: S3/CloudFront hosts (ATS101/ATS102),
+DigiCert fingerprints and pins, and embedded DigiCert PEM blocks (ATS302)."""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .findings import FindingSink, Span
+
+# Cheap pre-checks: skip the expensive matchers on text that cannot hold a hit.
+_HOST_HINT = re.compile(r"amazonaws\.com|cloudfront\.net", re.IGNORECASE)
+_DIGEST_HINT = re.compile(r"[0-9A-Fa-f]{2}[:\- ]?[0-9A-Fa-f]{2}[:\- ]?[0-9A-Fa-f]{2}|[A-Za-z0-9+/]{20}")
+PEM_MARKER = "-----BEGIN CERTIFICATE-----"
+
+
+def scan_text(text: str, sink: FindingSink, span_at: Callable[[int, int], Span], hosts: bool = True) -> None:
+    """Report hosts, digests and DigiCert PEMs in `text`; `span_at(start, end)` maps offsets to spans."""
+    if hosts and _HOST_HINT.search(text):
+        from .hosts import host_matcher
+
+        for hit in host_matcher().find(text):
+            sink.host(hit, span_at(hit.start, hit.end))
+    if len(text) >= 28 and _DIGEST_HINT.search(text):
+        from .certs import knowledge
+
+        for offset, match in knowledge().find_digests(text):
+            if match.certificate.side == "digicert":
+                sink.digest(match, span_at(offset, offset + len(match.text)))
+    if PEM_MARKER in text:
+        scan_pems(text, sink, span_at)
+
+
+def scan_pems(text: str, sink: FindingSink, span_at: Callable[[int, int], Span]) -> None:
+    from .certs import classify_der, pem_blocks
+
+    for offset, der in pem_blocks(text):
+        if der is None:
+            continue
+        cert = classify_der(der)
+        if cert.is_digicert and not cert.is_ats:
+            label = cert.known.label if cert.known else (cert.subject or "unknown subject")
+            sink.digicert_pem(label, span_at(offset, offset + len(PEM_MARKER)), PEM_MARKER + label)
+
+
+def scan_digest_bytes(raw: bytes, sink: FindingSink, span: Span) -> None:
+    """A bytes literal that is itself a raw SHA-1/SHA-256 digest of a DigiCert certificate."""
+    if len(raw) not in (20, 32):
+        return
+    from .certs import DigestMatch, knowledge
+
+    hit = knowledge().identify_digest(raw)
+    if hit and hit[0].side == "digicert":
+        sink.digest(DigestMatch(hit[0], hit[1], raw.hex()), span)

@@ -1,0 +1,695 @@
+"""The Python scanner: libcst with scope, qualified-name and position metadata.
+
+Strings are judged on their static parts (f-strings, `%`/`.format` templates, implicit and `+`
+concatenation) and never in docstrings or comments. Trust arguments are resolved through
+constants, imports of the scanned tree, `os.path.join`/`pathlib` and f-strings. What to look
+for (keywords, call signatures, env vars) is data in rules/python.yaml and rules/trust.yaml.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import (
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
+from libcst.metadata.scope_provider import Assignment, ImportAssignment
+
+from . import trust
+from .findings import FindingSink, Span
+from .literals import scan_digest_bytes, scan_text
+from .resources import load_data
+
+STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+HOLE = "{}"  # stands for a part of a string that is not known statically
+_MAX_DEPTH = 12
+
+
+@functools.lru_cache(maxsize=1)
+def signatures() -> dict:
+    return load_data("python.yaml")
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Value:
+    """What an expression evaluates to, as far as trust is concerned."""
+
+    kind: str  # "str", "path", "default", "unknown", "param", "env", "module"
+    text: str = ""
+
+    @property
+    def is_store(self) -> bool:
+        return self.kind in ("str", "path", "unknown")
+
+
+DEFAULT = Value("default")
+PARAM = Value("param")
+ENV = Value("env")
+
+
+def _combine(values: list[Value]) -> Value:
+    """A value that may be any of `values`: the most concerning one decides."""
+    if len(values) == 1:
+        return values[0]
+    for kind in ("str", "path", "unknown"):
+        for v in values:
+            if v.kind == kind and not (kind == "str" and trust.is_default_store_text(v.text)):
+                return v
+    for kind in ("param", "env", "module"):
+        for v in values:
+            if v.kind == kind:
+                return v
+    return DEFAULT
+
+
+def _lazy(value):
+    return value() if callable(value) else value
+
+
+class ParsedModule:
+    """A parsed file with the metadata the scanner needs, resolved once."""
+
+    def __init__(self, file: Path, source: str, need_positions: bool = True):
+        self.file = file
+        self.module = cst.parse_module(source)
+        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        providers = [ScopeProvider, QualifiedNameProvider, ParentNodeProvider]
+        if need_positions:
+            providers.append(PositionProvider)
+        meta = wrapper.resolve_many(providers)
+        self.scopes = meta[ScopeProvider]
+        self.qnames = meta[QualifiedNameProvider]
+        self.parents = meta[ParentNodeProvider]
+        self.positions = meta.get(PositionProvider, {})
+        self._constants: dict[str, list[cst.BaseExpression]] | None = None
+
+    def qualified(self, node: cst.CSTNode) -> set[str]:
+        return {q.name for q in _lazy(self.qnames.get(node, set())) or ()}
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self.parents.get(node)
+
+    def span(self, node: cst.CSTNode) -> Span:
+        r = self.positions[node]
+        return (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+
+    def module_level_values(self, name: str) -> list[cst.BaseExpression]:
+        if self._constants is None:
+            self._constants = {}
+            for stmt in self.module.body:
+                if not isinstance(stmt, cst.SimpleStatementLine):
+                    continue
+                for small in stmt.body:
+                    targets: list[cst.BaseExpression] = []
+                    value = None
+                    if isinstance(small, cst.Assign):
+                        targets, value = [t.target for t in small.targets], small.value
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                        targets, value = [small.target], small.value
+                    for t in targets:
+                        if isinstance(t, cst.Name):
+                            self._constants.setdefault(t.value, []).append(value)
+        return self._constants.get(name, [])
+
+
+class Project:
+    """The scanned tree as seen from Python imports: finds and parses other modules on demand."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._cache: dict[Path, ParsedModule | None] = {}
+
+    def module_file(self, importer: Path, dotted: str, level: int) -> Path | None:
+        parts = [p for p in dotted.split(".") if p]
+        if level:
+            base = importer.parent
+            for _ in range(level - 1):
+                base = base.parent
+            bases = [base]
+        else:
+            bases = [self.root, self.root / "src", self.root / "lib"]
+            # A package folder above the importer also counts as a source root.
+            bases += [p for p in importer.parents if self.root in p.parents or p == self.root]
+        for base in bases:
+            target = base.joinpath(*parts) if parts else base
+            for candidate in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
+                if candidate is not None and candidate.is_file():
+                    return candidate
+        return None
+
+    def load(self, file: Path) -> ParsedModule | None:
+        if file not in self._cache:
+            try:
+                self._cache[file] = ParsedModule(file, file.read_text(encoding="utf-8", errors="replace"), False)
+            except (OSError, cst.ParserSyntaxError, RecursionError):
+                self._cache[file] = None
+        return self._cache[file]
+
+
+class Evaluator:
+    """Static evaluation of trust-relevant expressions, within one module and across imports."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.sig = signatures()
+        calls = self.sig["path_calls"]
+        self.default_calls = set(self.sig["default_store_calls"])
+        self.env_reads = set(self.sig["env_read_calls"])
+        self.join_calls = set(calls["join"])
+        self.construct_calls = set(calls["construct"])
+        self.identity_calls = set(calls["identity"])
+        self.dirname_calls = set(calls["directory_of"])
+        self.path_methods = set(calls["path_methods"])
+
+    # The entry point: what does `expr`, found in `mod`, hold?
+    def value(self, mod: ParsedModule, expr: cst.BaseExpression, depth: int = 0) -> Value:
+        if depth > _MAX_DEPTH:
+            return Value("unknown", _code(mod, expr))
+        if isinstance(expr, STRINGS):
+            return self._string(mod, expr, depth)
+        if isinstance(expr, cst.Name):
+            return self._name(mod, expr, depth)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(mod, expr, depth)
+        if isinstance(expr, cst.Call):
+            return self._call(mod, expr, depth)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._binary(mod, expr, depth)
+        if isinstance(expr, cst.IfExp):
+            return _combine([self.value(mod, expr.body, depth + 1), self.value(mod, expr.orelse, depth + 1)])
+        if isinstance(expr, cst.BooleanOperation):
+            return _combine([self.value(mod, expr.left, depth + 1), self.value(mod, expr.right, depth + 1)])
+        if isinstance(expr, (cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.Comparison, cst.UnaryOperation)):
+            return DEFAULT
+        if isinstance(expr, cst.Subscript) and self._is_env_mapping(mod, expr.value):
+            return ENV
+        if isinstance(expr, (cst.Lambda, cst.Dict, cst.List, cst.Tuple, cst.Set)):
+            return DEFAULT
+        return Value("unknown", _code(mod, expr))
+
+    def text(self, mod: ParsedModule, expr: cst.BaseExpression, depth: int = 0) -> str | None:
+        v = self.value(mod, expr, depth)
+        return v.text if v.kind in ("str", "path") else None
+
+    def _string(self, mod: ParsedModule, expr, depth: int) -> Value:
+        text = static_text(expr, lambda e: self.text(mod, e, depth + 1))
+        return Value("str", text)
+
+    def _name(self, mod: ParsedModule, node: cst.Name, depth: int) -> Value:
+        if node.value in ("True", "False", "None"):
+            return DEFAULT
+        if node.value == "__file__":
+            return Value("path", "{here}/__file__")
+        scope = mod.scopes.get(node)
+        if scope is None or node.value not in scope:
+            return Value("unknown", node.value)
+        values = []
+        for assignment in scope[node.value]:
+            values.append(self._assignment(mod, node.value, assignment, depth))
+        return _combine(values) if values else Value("unknown", node.value)
+
+    def _assignment(self, mod: ParsedModule, name: str, assignment, depth: int) -> Value:
+        target = assignment.node
+        if isinstance(assignment, ImportAssignment):
+            return self._imported(mod, name, target, depth)
+        if not isinstance(assignment, Assignment):
+            return Value("unknown", name)
+        if isinstance(target, cst.Param):
+            return PARAM
+        parent = mod.parent(target)
+        if isinstance(parent, cst.AssignTarget):
+            stmt = mod.parent(parent)
+            if isinstance(stmt, cst.Assign):
+                return self.value(mod, stmt.value, depth + 1)
+        if isinstance(parent, cst.AnnAssign) and parent.value is not None and parent.target is target:
+            return self.value(mod, parent.value, depth + 1)
+        return Value("unknown", name)
+
+    def _imported(self, mod: ParsedModule, name: str, stmt, depth: int) -> Value:
+        if isinstance(stmt, cst.ImportFrom) and not isinstance(stmt.names, cst.ImportStar):
+            dotted = _dotted(stmt.module) if stmt.module else ""
+            level = len(stmt.relative)
+            for alias in stmt.names:
+                local = _dotted(alias.asname.name) if alias.asname else _dotted(alias.name)
+                if local != name:
+                    continue
+                imported = _dotted(alias.name)
+                file = self.project.module_file(mod.file, dotted, level)
+                if file is not None:
+                    other = self.project.load(file)
+                    if other is not None and other.module_level_values(imported):
+                        return _combine([self.value(other, v, depth + 1) for v in other.module_level_values(imported)])
+                sub = self.project.module_file(mod.file, f"{dotted}.{imported}" if dotted else imported, level)
+                if sub is not None:
+                    return Value("module", str(sub))
+                return Value("unknown", f"{dotted}.{imported}".lstrip("."))
+        if isinstance(stmt, cst.Import):
+            for alias in stmt.names:
+                full = _dotted(alias.name)
+                local = _dotted(alias.asname.name) if alias.asname else full.split(".")[0]
+                if local == name:
+                    target = full if alias.asname else local
+                    file = self.project.module_file(mod.file, target, 0)
+                    return Value("module", str(file)) if file else Value("unknown", name)
+        return Value("unknown", name)
+
+    def _attribute(self, mod: ParsedModule, node: cst.Attribute, depth: int) -> Value:
+        base = self.value(mod, node.value, depth + 1) if isinstance(node.value, (cst.Name, cst.Attribute)) else None
+        if base is not None and base.kind == "module":
+            other = self.project.load(Path(base.text))
+            attr = node.attr.value
+            if other is not None:
+                values = other.module_level_values(attr)
+                if values:
+                    return _combine([self.value(other, v, depth + 1) for v in values])
+                sub = self.project.module_file(Path(base.text), attr, 1)
+                if sub is not None and Path(base.text).name == "__init__.py":
+                    return Value("module", str(sub))
+        if isinstance(node.value, cst.Name) and node.value.value == "self":
+            owned = self._self_attribute(mod, node, depth)
+            if owned is not None:
+                return owned
+        return Value("unknown", _code(mod, node))
+
+    def _self_attribute(self, mod: ParsedModule, node: cst.Attribute, depth: int) -> Value | None:
+        """`self.x` where the class assigns `self.x = <expr>`: what those expressions hold."""
+        cls = mod.parent(node)
+        while cls is not None and not isinstance(cls, cst.ClassDef):
+            cls = mod.parent(cls)
+        if cls is None:
+            return None
+        attr = node.attr.value
+        values: list[Value] = []
+
+        class Collect(cst.CSTVisitor):
+            def visit_Assign(inner, stmt: cst.Assign) -> None:
+                for t in stmt.targets:
+                    tgt = t.target
+                    if (
+                        isinstance(tgt, cst.Attribute)
+                        and isinstance(tgt.value, cst.Name)
+                        and tgt.value.value == "self"
+                        and tgt.attr.value == attr
+                    ):
+                        values.append(self.value(mod, stmt.value, depth + 1))
+
+        cls.visit(Collect())
+        return _combine(values) if values else None
+
+    def _call(self, mod: ParsedModule, call: cst.Call, depth: int) -> Value:
+        names = mod.qualified(call.func)
+        if names & self.default_calls:
+            return DEFAULT
+        if names & self.env_reads:
+            return ENV
+        args = [a.value for a in call.args if a.keyword is None and not a.star]
+        if names & (self.join_calls | self.construct_calls):
+            return self._join(mod, args, depth)
+        if names & self.identity_calls and args:
+            return self.value(mod, args[0], depth + 1)
+        if names & self.dirname_calls and args:
+            inner = self.value(mod, args[0], depth + 1)
+            if inner.kind == "path" and inner.text == "{here}/__file__":
+                return Value("path", "{here}")
+            return Value("path", HOLE) if inner.kind in ("path", "str") else inner
+        if isinstance(call.func, cst.Attribute):
+            method = call.func.attr.value
+            receiver = self.value(mod, call.func.value, depth + 1)
+            if method in self.path_methods and receiver.kind in ("path", "str"):
+                return self._join(mod, [call.func.value, *args], depth) if method == "joinpath" else receiver
+            if method == "format" and receiver.kind == "str":
+                return Value("str", receiver.text)
+        return Value("unknown", _code(mod, call))
+
+    def _join(self, mod: ParsedModule, args: list[cst.BaseExpression], depth: int) -> Value:
+        if not args:
+            return Value("path", ".")
+        parts = []
+        for arg in args:
+            v = self.value(mod, arg, depth + 1)
+            parts.append(v.text if v.kind in ("str", "path") else HOLE)
+        if all(p == HOLE for p in parts):
+            return Value("unknown", _code(mod, args[0]))
+        joined = ""
+        for p in parts:
+            joined = p if p.startswith("/") or not joined else joined.rstrip("/") + "/" + p
+        return Value("path", joined)
+
+    def _binary(self, mod: ParsedModule, node: cst.BinaryOperation, depth: int) -> Value:
+        left = self.value(mod, node.left, depth + 1)
+        right = self.value(mod, node.right, depth + 1)
+        if isinstance(node.operator, cst.Divide) and (left.kind in ("path", "str") or right.kind in ("path", "str")):
+            lt = left.text if left.kind in ("path", "str") else HOLE
+            rt = right.text if right.kind in ("path", "str") else HOLE
+            return Value("path", rt if rt.startswith("/") else f"{lt.rstrip('/')}/{rt}")
+        if isinstance(node.operator, cst.Add) and (left.kind in ("path", "str") or right.kind in ("path", "str")):
+            lt = left.text if left.kind in ("path", "str") else HOLE
+            rt = right.text if right.kind in ("path", "str") else HOLE
+            return Value("str", lt + rt)
+        if isinstance(node.operator, cst.Modulo) and left.kind == "str":
+            return Value("str", left.text)
+        return _combine([left, right]) if left.kind != "default" or right.kind != "default" else DEFAULT
+
+    def _is_env_mapping(self, mod: ParsedModule, expr: cst.BaseExpression) -> bool:
+        return bool(mod.qualified(expr) & set(self.sig["env_setters"]["subscript_assign"]))
+
+
+def _dotted(node) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _code(mod: ParsedModule, node: cst.CSTNode) -> str:
+    try:
+        text = mod.module.code_for_node(node)
+    except Exception:  # noqa: BLE001 - a description only
+        return "<expression>"
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def static_text(expr: cst.BaseExpression, resolve=None) -> str:
+    """The statically known text of a string expression; unknown parts become `{}`."""
+    if isinstance(expr, cst.SimpleString):
+        try:
+            value = expr.evaluated_value
+        except Exception:  # noqa: BLE001 - malformed escapes: fall back to the raw text
+            return expr.value[len(expr.prefix) + len(expr.quote):-len(expr.quote)]
+        return value.decode("latin-1") if isinstance(value, bytes) else value
+    if isinstance(expr, cst.ConcatenatedString):
+        return static_text(expr.left, resolve) + static_text(expr.right, resolve)
+    if isinstance(expr, cst.FormattedString):
+        out = []
+        for part in expr.parts:
+            if isinstance(part, cst.FormattedStringText):
+                out.append(part.value)
+            else:
+                known = resolve(part.expression) if resolve else None
+                out.append(known if known is not None else HOLE)
+        return "".join(out)
+    return HOLE
+
+
+# --------------------------------------------------------------------------- the visitor
+
+
+class _Visitor(cst.CSTVisitor):
+    def __init__(self, mod: ParsedModule, evaluator: Evaluator, sink: FindingSink):
+        super().__init__()
+        self.mod = mod
+        self.ev = evaluator
+        self.sink = sink
+        sig = signatures()
+        trust_args = sig["trust_arguments"]
+        self.trust_keywords = set(trust_args["keywords"])
+        self.positional = trust_args["positional"]
+        self.trust_attributes = set(trust_args["attributes"])
+        self.env_vars = set(trust.trust_env_vars())
+        self.env_setters = sig["env_setters"]
+        self.env_mappings = set(self.env_setters["subscript_assign"])
+        pin = sig["pinning"]
+        self.pin_keywords = pin["keywords"]
+        self.pin_attributes = set(pin["attributes"])
+        self.pin_calls = pin["calls"]
+        self.pin_names = pin["names"]
+        peer = pin["peer_certificate"]
+        self.peer_method = peer["method"]
+        self.peer_keyword = peer["binary_keyword"]
+        self.digest_calls = set(peer["digest_calls"])
+        self.digest_methods = set(peer["digest_methods"])
+        self.consumed: set[int] = set()
+        self.tainted: list[set[str]] = [set()]
+
+    # ---- strings
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, STRINGS):  # docstrings and bare string statements are prose
+            self._consume(node.value)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if id(node) in self.consumed or not isinstance(node.operator, cst.Add):
+            return
+        operands = _flatten_add(node)
+        if not any(isinstance(o, STRINGS) for o in operands):
+            return
+        for o in operands:
+            if isinstance(o, STRINGS):
+                self._consume(o)
+        pending: list[cst.BaseExpression] = [node]
+        while pending:
+            inner = pending.pop()
+            if isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Add):
+                self.consumed.add(id(inner))
+                pending += [inner.left, inner.right]
+        self._check_segments(_segments(operands))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if id(node) in self.consumed:
+            return
+        self._check_string(node, static_text(node))
+        if "b" in node.prefix.lower():
+            try:
+                raw = node.evaluated_value
+            except Exception:  # noqa: BLE001
+                return
+            if isinstance(raw, bytes):
+                scan_digest_bytes(raw, self.sink, self.mod.span(node))
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        if id(node) in self.consumed:
+            return
+        self._consume(node)
+        self._check_segments(_segments(_concatenated_parts(node)))
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if id(node) in self.consumed:
+            return
+        self._consume(node)
+        self._check_string(node, static_text(node))
+
+    def _check_segments(self, segments: list[tuple[int, cst.CSTNode, str]]) -> None:
+        """Check concatenated pieces as one text; a hit is reported at the piece where it starts."""
+        text = "".join(piece for _, _, piece in segments)
+        starts = [offset for offset, _, _ in segments]
+        anchor = next((n for _, n, _ in segments if isinstance(n, STRINGS)), segments[0][1])
+
+        def span_at(start: int, end: int) -> Span:
+            index = max(0, bisect.bisect_right(starts, start) - 1)
+            node = segments[index][1]
+            return self.mod.span(node if isinstance(node, STRINGS) else anchor)
+
+        scan_text(text, self.sink, span_at, hosts=not self._is_service_principal(anchor))
+
+    def _consume(self, node: cst.CSTNode) -> None:
+        self.consumed.add(id(node))
+        if isinstance(node, cst.ConcatenatedString):
+            self._consume(node.left)
+            self._consume(node.right)
+
+    def _check_string(self, node: cst.CSTNode, text: str) -> None:
+        span = self.mod.span(node)
+        scan_text(text, self.sink, lambda start, end: span, hosts=not self._is_service_principal(node))
+
+    def _is_service_principal(self, node: cst.CSTNode) -> bool:
+        parent = self.mod.parent(node)
+        if isinstance(parent, cst.Element):
+            parent = self.mod.parent(self.mod.parent(parent))
+        if isinstance(parent, cst.DictElement) and isinstance(parent.key, cst.SimpleString):
+            return static_text(parent.key).lower() == "service"
+        return False
+
+    # ---- calls
+    def visit_Call(self, node: cst.Call) -> None:
+        names = self.mod.qualified(node.func)
+        method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
+        simple = node.func.value if isinstance(node.func, cst.Name) else method
+        for arg in node.args:
+            if arg.keyword is None:
+                continue
+            kw = arg.keyword.value
+            if kw in self.trust_keywords:
+                self._trust(arg.value, f"`{kw}=`", arg)
+            elif kw in self.pin_keywords:
+                if self.ev.value(self.mod, arg.value).kind not in ("default", "param"):
+                    self.sink.add("ATS301", self.mod.span(arg), f"{kw}=", detail=f"`{kw}=` pins the server certificate: {self.pin_keywords[kw]}")
+        for entry in self.positional:
+            if ("method" in entry and entry["method"] == method) or ("qualified" in entry and entry["qualified"] in names):
+                positional = [a for a in node.args if a.keyword is None and not a.star]
+                for index, argname in entry["args"].items():
+                    if int(index) < len(positional):
+                        self._trust(positional[int(index)].value, f"`{simple}()` ({argname})", positional[int(index)])
+        for qualified, why in self.pin_calls.items():
+            if qualified in names:
+                self.sink.add("ATS301", self.mod.span(node), qualified, detail=f"`{simple}(...)` pins the server certificate: {why}")
+        self._env_setter_call(node, names, method)
+        self._peer_certificate_compare_call(node, names)
+
+    def _env_setter_call(self, node: cst.Call, names: set[str], method: str | None) -> None:
+        for setter in self.env_setters["calls"]:
+            if not (("qualified" in setter and setter["qualified"] in names) or setter.get("method") == method):
+                continue
+            positional = [a for a in node.args if a.keyword is None and not a.star]
+            if "mapping_arg" in setter:
+                for kw in node.args:
+                    if kw.keyword is not None and kw.keyword.value in self.env_vars:
+                        self._trust(kw.value, f"setting `{kw.keyword.value}`", kw)
+                continue  # dict literals are handled by visit_Dict
+            if len(positional) > max(setter["name_arg"], setter["value_arg"]):
+                var = self.ev.text(self.mod, positional[setter["name_arg"]].value)
+                if var in self.env_vars:
+                    self._trust(positional[setter["value_arg"]].value, f"setting `{var}`", node)
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.key, STRINGS):
+                var = static_text(element.key)
+                if var in self.env_vars:
+                    self._trust(element.value, f"setting `{var}`", element)
+
+    # ---- assignments
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._assigned(target.target, node.value)
+        if self._mentions_peer_certificate(node.value):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self.tainted[-1].add(target.target.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assigned(node.target, node.value)
+
+    def _assigned(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Attribute):
+            attr = target.attr.value
+            if attr in self.trust_attributes:
+                self._trust(value, f"`.{attr} =`", target)
+            elif attr in self.pin_attributes and self.ev.value(self.mod, value).kind not in ("default", "param"):
+                self.sink.add("ATS301", self.mod.span(target), attr, detail=f"`.{attr} =` pins the server certificate")
+        elif isinstance(target, cst.Subscript) and self.mod.qualified(target.value) & self.env_mappings:
+            elements = target.slice
+            if len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
+                var = self.ev.text(self.mod, elements[0].slice.value)
+                if var in self.env_vars:
+                    self._trust(value, f"setting `{var}`", target)
+
+    # ---- names that pin
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._pin_name(node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in {q.rsplit(".", 1)[-1] for q in self.pin_names}:
+            self._pin_name(node)
+
+    def _pin_name(self, node: cst.CSTNode) -> None:
+        names = self.mod.qualified(node)
+        for qualified, why in self.pin_names.items():
+            if qualified in names and not isinstance(self.mod.parent(node), (cst.ImportAlias, cst.Attribute)):
+                self.sink.add("ATS301", self.mod.span(node), qualified, detail=f"`{qualified.rsplit('.', 1)[-1]}` pins the server key: {why}")
+
+    # ---- peer certificate digests compared with a value
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.tainted.append(set())
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.tainted.pop()
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if not any(isinstance(c.operator, (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)) for c in node.comparisons):
+            return
+        sides = [node.left, *(c.comparator for c in node.comparisons)]
+        if any(isinstance(s, cst.Name) and s.value == "None" for s in sides):
+            return
+        if any(self._mentions_peer_certificate(s) for s in sides):
+            self.sink.add("ATS301", self.mod.span(node), "getpeercert-compare", detail="A digest of the peer certificate (`getpeercert(binary_form=True)`) is compared with a fixed value: this pins the certificate")
+
+    def _peer_certificate_compare_call(self, node: cst.Call, names: set[str]) -> None:
+        if "hmac.compare_digest" in names or "secrets.compare_digest" in names:
+            if any(self._mentions_peer_certificate(a.value) for a in node.args):
+                self.sink.add("ATS301", self.mod.span(node), "getpeercert-compare", detail="A digest of the peer certificate (`getpeercert(binary_form=True)`) is compared with a fixed value: this pins the certificate")
+
+    def _mentions_peer_certificate(self, expr: cst.CSTNode) -> bool:
+        found = False
+        tainted = set().union(*self.tainted)
+        visitor = self
+
+        class Find(cst.CSTVisitor):
+            def visit_Call(inner, call: cst.Call) -> bool:
+                nonlocal found
+                if isinstance(call.func, cst.Attribute) and call.func.attr.value == visitor.peer_method:
+                    for a in call.args:
+                        binary = (a.keyword is not None and a.keyword.value == visitor.peer_keyword) or a.keyword is None
+                        if binary and visitor.ev.value(visitor.mod, a.value).kind == "default" and _is_true(a.value):
+                            found = True
+                return not found
+
+            def visit_Name(inner, name: cst.Name) -> None:
+                nonlocal found
+                if name.value in tainted:
+                    found = True
+
+        expr.visit(Find())
+        return found
+
+    # ---- trust values
+    def _trust(self, expr: cst.BaseExpression, what: str, anchor: cst.CSTNode) -> None:
+        value = self.ev.value(self.mod, expr)
+        if not value.is_store or (value.kind == "str" and trust.is_default_store_text(value.text)):
+            return
+        if value.kind in ("str", "path"):
+            kind = trust.PEM if "-----BEGIN CERTIFICATE-----" in value.text else trust.PATH
+            tv = trust.TrustValue(kind, value.text)
+        else:
+            tv = trust.TrustValue(trust.UNKNOWN, value.text)
+        self.sink.trust(tv, what, self.mod.span(anchor), f"{what} {value.text[:200]}")
+
+
+def _is_true(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "True" or isinstance(expr, cst.Integer) and expr.value != "0"
+
+
+def _concatenated_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(node, cst.ConcatenatedString):
+        return _concatenated_parts(node.left) + _concatenated_parts(node.right)
+    return [node]
+
+
+def _segments(operands: list[cst.BaseExpression]) -> list[tuple[int, cst.CSTNode, str]]:
+    """(offset in the joined text, node, static text) for each operand of a concatenation."""
+    out, offset = [], 0
+    for o in operands:
+        if isinstance(o, cst.ConcatenatedString):
+            for part in _concatenated_parts(o):
+                piece = static_text(part)
+                out.append((offset, part, piece))
+                offset += len(piece)
+            continue
+        piece = static_text(o) if isinstance(o, STRINGS) else HOLE
+        out.append((offset, o, piece))
+        offset += len(piece)
+    return out
+
+
+def _flatten_add(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _flatten_add(node.left) + _flatten_add(node.right)
+    return [node]
+
+
+def scan_python(source: str, sink: FindingSink, project: Project) -> None:
+    """Scan one Python module; raises libcst.ParserSyntaxError when it cannot be parsed."""
+    mod = ParsedModule(sink.file, source)
+    project._cache.setdefault(sink.file, mod)
+    mod.module.visit(_Visitor(mod, Evaluator(project), sink))

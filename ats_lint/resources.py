@@ -1,0 +1,25 @@
+"""Where the rule data lives: `ats_lint/rules` in an installed wheel, `rules/` in a source checkout."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@functools.lru_cache(maxsize=None)
+def rules_dir() -> Path:
+    for candidate in (_PACKAGE_DIR / "rules", _PACKAGE_DIR.parent / "rules"):
+        if (candidate / "hosts.yaml").is_file():
+            return candidate
+    raise FileNotFoundError(f"ats-lint rule data not found next to {_PACKAGE_DIR}")
+
+
+@functools.lru_cache(maxsize=None)
+def load_data(name: str) -> Any:
+    """Load one YAML file of reference data from the rules directory (safe loader only)."""
+    import yaml
+
+    with open(rules_dir() / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
