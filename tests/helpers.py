@@ -1,0 +1,87 @@
+"""Shared test helpers: fixture trees written in the test, runs of the engine and the CLI, and
+certificate templates so that no fingerprint is ever typed by hand in a test or a rule example."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import textwrap
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+from ats_lint.certs import knowledge
+from ats_lint.cli import main
+
+_TEMPLATE_RE = re.compile(r"\{\{(?P<form>[a-z0-9_]+):(?P<label>[^}]+)\}\}")
+
+
+def cert_value(form: str, label: str) -> str:
+    """A spelling of a reference certificate's fingerprint, pin or PEM, derived from rules/certs."""
+    cert = knowledge().by_label(label.strip())
+    forms = {
+        "sha256_hex": lambda: cert.sha256.hex(),
+        "sha256_hex_upper": lambda: cert.sha256.hex().upper(),
+        "sha256_colon": lambda: ":".join(f"{b:02X}" for b in cert.sha256),
+        "sha256_spaced": lambda: " ".join(f"{b:02x}" for b in cert.sha256),
+        "sha1_hex": lambda: cert.sha1.hex(),
+        "sha1_hex_upper": lambda: cert.sha1.hex().upper(),
+        "sha1_colon": lambda: ":".join(f"{b:02X}" for b in cert.sha1),
+        "spki_b64": lambda: base64.b64encode(cert.spki_sha256).decode(),
+        "spki_hex": lambda: cert.spki_sha256.hex(),
+        "spki_sha1_b64": lambda: base64.b64encode(cert.spki_sha1).decode(),
+        "pem": lambda: pem_of(label.strip()),
+    }
+    return forms[form]()
+
+
+def pem_of(label: str) -> str:
+    from ats_lint.certs import PEM_BLOCK_RE
+    from ats_lint.resources import rules_dir
+
+    kb = knowledge()
+    cert = kb.by_label(label)
+    text = (rules_dir() / cert.source_file).read_text(encoding="utf-8")
+    import hashlib
+
+    for m in PEM_BLOCK_RE.finditer(text):
+        der = base64.b64decode(re.sub(r"[^A-Za-z0-9+/=]", "", m.group("body")))
+        if hashlib.sha256(der).digest() == cert.sha256:
+            return m.group(0) + "\n"
+    raise KeyError(label)
+
+
+def expand(text: str) -> str:
+    return _TEMPLATE_RE.sub(lambda m: cert_value(m.group("form"), m.group("label")), text)
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write {relative path: content} under root; str content is dedented and template-expanded."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(expand(textwrap.dedent(content)), encoding="utf-8")
+    return root
+
+
+def run_cli(args: list[str], cwd: Path, monkeypatch) -> tuple[int, str, str]:
+    """Run `ats-lint ARGS` in-process with cwd as the working directory."""
+    monkeypatch.chdir(cwd)
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(args)
+    return code, out.getvalue(), err.getvalue()
+
+
+def check_json(cwd: Path, monkeypatch, *args: str) -> tuple[int, dict]:
+    code, out, err = run_cli(["check", "--format", "json", "--jobs", "1", *args], cwd, monkeypatch)
+    assert code != 2, err
+    return code, json.loads(out)
+
+
+def triples(doc: dict) -> set[tuple[str, int, str]]:
+    """{(path, line, rule)} of a JSON report."""
+    return {(f["path"], f["line"], f["rule"]) for f in doc["findings"]}
