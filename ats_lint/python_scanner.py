@@ -431,6 +431,7 @@ class _Visitor(cst.CSTVisitor):
         self.digest_calls = set(peer["digest_calls"])
         self.digest_methods = set(peer["digest_methods"])
         self.consumed: set[int] = set()
+        self.pin_aliases: set[str] = set()
         self.tainted: list[set[str]] = [set()]
 
     # ---- strings
@@ -589,8 +590,19 @@ class _Visitor(cst.CSTVisitor):
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._pin_name(node)
 
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar) or node.module is None:
+            return
+        module = _dotted(node.module)
+        for alias in node.names:
+            if f"{module}.{_dotted(alias.name)}" in self.pin_names:
+                self.pin_aliases.add(_dotted(alias.asname.name) if alias.asname else _dotted(alias.name))
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+        return False  # names inside import statements are not uses
+
     def visit_Name(self, node: cst.Name) -> None:
-        if node.value in {q.rsplit(".", 1)[-1] for q in self.pin_names}:
+        if node.value in self.pin_aliases:
             self._pin_name(node)
 
     def _pin_name(self, node: cst.CSTNode) -> None:
