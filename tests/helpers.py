@@ -72,7 +72,10 @@ def run_cli(args: list[str], cwd: Path, monkeypatch) -> tuple[int, str, str]:
     monkeypatch.chdir(cwd)
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
-        code = main(args)
+        try:
+            code = main(args)
+        except SystemExit as exc:  # argparse exits on usage errors
+            code = exc.code if isinstance(exc.code, int) else 2
     return code, out.getvalue(), err.getvalue()
 
 
