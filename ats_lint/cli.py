@@ -12,7 +12,8 @@ from pathlib import Path
 from . import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github")
+_FROM_CONFIG = object()  # --write-baseline without FILE: the `baseline` of the configuration
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--force-exclude", action="store_true", help="apply excludes to files named on the command line too")
     check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: CPU count)")
     check.add_argument("--max-file-size", metavar="SIZE", help="skip files larger than SIZE (default 2MiB)")
+    check.add_argument("--baseline", type=Path, metavar="FILE", help="report and fail only on findings not in this baseline (default: `baseline` in the configuration)")
+    check.add_argument("--no-baseline", action="store_true", help="ignore the baseline named in the configuration")
+    check.add_argument("--write-baseline", nargs="?", const=_FROM_CONFIG, type=Path, metavar="FILE",
+                       help="write every current finding to FILE (default: the configured baseline) and exit 0")
+    check.add_argument("--strict-suppressions", action="store_true", help="report suppression comments that silence no finding (they fail the run)")
+    check.add_argument("--since", metavar="REF", help="scan only files changed since this git ref (added, modified, renamed, untracked)")
 
     sub.add_parser("rules", help="list the rules")
     explain = sub.add_parser("explain", help="show the full documentation of a rule")
@@ -82,13 +89,27 @@ def _check(args: argparse.Namespace) -> int:
     missing = [str(p) for p in paths if not (cwd / p).exists()]
     if missing:
         return _fail(f"no such file or folder: {', '.join(missing)}")
+    if args.baseline is not None and args.write_baseline is not None:
+        return _fail("--baseline and --write-baseline cannot be used together (--write-baseline rewrites the baseline from all current findings)")
+    config_start = cwd / paths[0]
+    if args.since is not None:
+        from .gitdiff import GitError, changed_files
+
+        try:
+            changed = changed_files(args.since, cwd)
+        except GitError as exc:
+            return _fail(str(exc))
+        if args.paths:  # only changed files below the given paths
+            given = [(cwd / p).absolute() for p in args.paths]
+            changed = [c for c in changed if any(g == (cwd / c).absolute() or g in (cwd / c).absolute().parents for g in given)]
+        paths, config_start = changed, (cwd / args.paths[0] if args.paths else cwd)
     try:
         if args.config:
             if not args.config.is_file():
                 return _fail(f"{args.config}: configuration file not found")
             settings = load_config(args.config)
         else:
-            found = find_config(cwd / paths[0])
+            found = find_config(config_start)
             settings = load_config(found) if found else Settings()
         overrides: dict = {}
         if args.select:
@@ -99,8 +120,10 @@ def _check(args: argparse.Namespace) -> int:
             overrides["extend-exclude"] = list(settings.extend_exclude) + args.exclude
         if args.no_gitignore:
             overrides["respect-gitignore"] = False
-        if args.force_exclude:
+        if args.force_exclude or args.since is not None:  # files we list ourselves obey excludes too
             overrides["force-exclude"] = True
+        if args.strict_suppressions:
+            overrides["strict-suppressions"] = True
         if args.jobs is not None:
             if args.jobs < 0:
                 return _fail("--jobs: expected a non-negative integer")
@@ -112,15 +135,63 @@ def _check(args: argparse.Namespace) -> int:
     except (ConfigError, RuleError) as exc:
         return _fail(str(exc))
 
+    baseline_file = None
+    if args.baseline is not None:
+        baseline_file = args.baseline
+    elif settings.baseline and not args.no_baseline and args.write_baseline is None:
+        baseline_file = _configured_baseline(settings)
+    write_file = args.write_baseline
+    if write_file is _FROM_CONFIG:
+        if not settings.baseline:
+            return _fail("--write-baseline: give a FILE or set `baseline` in the configuration")
+        write_file = _configured_baseline(settings)
+    from . import baseline as bl
+
+    entries: list = []
+    if baseline_file is not None:
+        try:
+            entries = bl.load(baseline_file)
+        except bl.BaselineError as exc:
+            return _fail(str(exc))
+
     from .engine import run
-    from .report import to_json, to_text
 
     result = run(paths, settings, cwd)
+    selected = expand_selectors(settings.select, all_rules()) - expand_selectors(settings.ignore, all_rules())
+    if write_file is not None:
+        keep: list = []
+        if write_file.is_file():
+            try:
+                keep = bl.kept_on_rewrite(bl.load(write_file), cwd, write_file, result.considered, selected)
+            except bl.BaselineError:
+                keep = []  # not a baseline we can read: overwrite it whole
+        try:
+            count = bl.write(write_file, result.findings, cwd, keep)
+        except bl.BaselineError as exc:
+            return _fail(str(exc))
+        print(f"ats-lint: wrote {count} baseline entr{'ies' if count != 1 else 'y'} to {write_file}", file=sys.stderr)
+        return EXIT_CLEAN
+
+    from .report import baseline_info, to_github, to_json, to_text
+
+    info = None
+    if baseline_file is not None:
+        comparison = bl.compare(result.findings, entries, cwd, baseline_file, result.considered, selected)
+        result.findings = comparison.new
+        info = baseline_info(baseline_file.as_posix(), comparison.matched, comparison.stale)
     if args.format == "json":
-        output = to_json(result)
+        output = to_json(result, baseline=info)
+    elif args.format == "sarif":
+        from .sarif import to_sarif
+
+        output = to_sarif(result, cwd)
+    elif args.format == "github":
+        output = to_github(result)
     else:
         color = args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        output = to_text(result, color=color)
+        output = to_text(result, color=color, baseline=info)
+    if info is not None and info["stale"] and args.format in ("sarif", "github"):
+        print(f"ats-lint: {len(info['stale'])} baseline entries in {info['file']} no longer match a finding", file=sys.stderr)
     if args.output:
         try:
             args.output.write_text(output, encoding="utf-8")
@@ -129,9 +200,17 @@ def _check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(output)
         sys.stdout.flush()
-    if result.findings and not args.exit_zero:
+    if (result.findings or result.unused_suppressions) and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _configured_baseline(settings) -> Path:
+    """The `baseline` of the configuration, relative to the configuration file's folder."""
+    path = Path(settings.baseline)
+    if settings.source is not None and not path.is_absolute():
+        path = settings.source.parent / path
+    return path
 
 
 def _rules() -> int:

@@ -31,12 +31,14 @@ class Settings:
     scan_prose: bool = False
     skip_lockfiles: bool = True
     skip_minified: bool = True
+    baseline: str | None = None  # baseline file; relative to the config file's folder
+    strict_suppressions: bool = False  # report suppression comments that silence nothing
     source: Path | None = None  # the config file these settings came from
     project_root: Path | None = None
 
 
 _LIST_KEYS = {"select", "ignore", "exclude", "extend_exclude"}
-_BOOL_KEYS = {"respect_gitignore", "force_exclude", "scan_prose", "skip_lockfiles", "skip_minified"}
+_BOOL_KEYS = {"respect_gitignore", "force_exclude", "scan_prose", "skip_lockfiles", "skip_minified", "strict_suppressions"}
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.I)
 _UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
 
@@ -136,6 +138,10 @@ def _check(origin: str, key: str, name: str, value: Any) -> Any:
         return value
     if name == "max_file_size":
         return parse_size(value, where)
+    if name == "baseline":
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(f"{where}: expected a file path, got {value!r}")
+        return value
     if name == "per_file_ignores":
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, list) and all(isinstance(c, str) for c in v) for k, v in value.items()

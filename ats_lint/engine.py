@@ -18,7 +18,7 @@ from .discovery import Candidate, discover
 from .findings import FileResult, Finding, FindingSink, ScanError, assign_fingerprints
 from .filekinds import file_kind
 from .rules import all_rules, expand_selectors
-from .suppression import is_suppressed, suppressions
+from .suppression import UnusedSuppression, apply_suppressions
 
 _PARALLEL_THRESHOLD = 48  # below this many files a process pool costs more than it saves
 
@@ -28,6 +28,8 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     files_scanned: int = 0
+    considered: list[str] = field(default_factory=list)  # display paths of every file discovered, scanned or not
+    unused_suppressions: list[UnusedSuppression] = field(default_factory=list)  # only with strict-suppressions
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,9 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None) -> RunRe
     rules = all_rules()
     for fr in file_results:
         result.errors.extend(fr.errors)
+        result.considered.append(fr.path)
+        if settings.strict_suppressions:
+            result.unused_suppressions.extend(fr.unused_suppressions)
         if fr.scanned:
             result.files_scanned += 1
         ignored_here = set().union(*(codes for pattern, codes in per_file.items() if _glob_match(fr.path, pattern))) if per_file else set()
@@ -79,6 +84,7 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None) -> RunRe
             result.findings.append(f)
     result.findings.sort(key=Finding.sort_key)
     result.errors.sort(key=lambda e: (e.path, e.kind, e.message))
+    result.unused_suppressions.sort(key=lambda u: (u.path, u.line, u.column))
     assign_fingerprints(result.findings)
     return result
 
@@ -168,8 +174,7 @@ def _scan_file(candidate: Candidate, options: ScanOptions) -> FileResult:
         from .text_scanner import scan_text_file
 
         scan_text_file(text, sink, kind)
-    table = suppressions(text.splitlines())
-    result.findings = [f for f in sink.unique() if not is_suppressed(f, table)]
+    result.findings, result.unused_suppressions = apply_suppressions(sink.unique(), text, kind, display)
     return result
 
 

@@ -54,6 +54,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     scanned: bool = True
+    unused_suppressions: list = field(default_factory=list)  # suppression.UnusedSuppression
 
 
 def assign_fingerprints(findings: list[Finding]) -> None:
@@ -61,14 +62,29 @@ def assign_fingerprints(findings: list[Finding]) -> None:
 
     Line numbers are deliberately left out so that an id survives edits above the finding.
     """
+    for f, value in zip(findings, fingerprints(findings, lambda f: f.path)):
+        f.fingerprint = value
+
+
+def fingerprints(findings: list[Finding], path_of) -> list[str]:
+    """The fingerprint of each finding (same order) with its path spelled by `path_of(finding)`.
+
+    The occurrence index counts identical (rule, path, normalised text) findings in file order,
+    so two identical findings get two ids. The baseline calls this with paths relative to the
+    baseline file; `assign_fingerprints` with the display path.
+    """
     seen: dict[tuple[str, str, str], int] = {}
-    for f in sorted(findings, key=Finding.sort_key):
+    out = [""] * len(findings)
+    order = sorted(range(len(findings)), key=lambda i: findings[i].sort_key())
+    for i in order:
+        f = findings[i]
+        path = path_of(f)
         normalized = " ".join(f.matched.split())
-        key = (f.rule, f.path, normalized)
+        key = (f.rule, path, normalized)
         index = seen.get(key, 0)
         seen[key] = index + 1
-        digest = hashlib.sha256("\x1f".join((f.rule, f.path, normalized, str(index))).encode()).hexdigest()
-        f.fingerprint = digest[:32]
+        out[i] = hashlib.sha256("\x1f".join((f.rule, path, normalized, str(index))).encode()).hexdigest()[:32]
+    return out
 
 
 Span = tuple[int, int, int, int]  # line, column, end line, end column (1-based)

@@ -20,7 +20,12 @@ def summary(result: RunResult) -> dict:
     }
 
 
-def to_json(result: RunResult) -> str:
+def baseline_info(file: str, matched: int, stale: list) -> dict:
+    """What the reporters say about a baseline in use: its path, accepted findings and stale entries."""
+    return {"file": file, "matched": matched, "stale": [{"path": e.path, "rule": e.rule, "fingerprint": e.fingerprint} for e in stale]}
+
+
+def to_json(result: RunResult, baseline: dict | None = None) -> str:
     doc = {
         "tool": "ats-lint",
         "version": __version__,
@@ -45,10 +50,18 @@ def to_json(result: RunResult) -> str:
         "errors": [{"path": e.path, "kind": e.kind, "message": e.message} for e in result.errors],
         "summary": summary(result),
     }
+    # Keys beyond the SPEC shape appear only in the modes that produce them (strict suppressions, baseline).
+    if result.unused_suppressions:
+        doc["unused_suppressions"] = [
+            {"path": u.path, "line": u.line, "column": u.column, "codes": list(u.codes), "message": u.message}
+            for u in result.unused_suppressions
+        ]
+    if baseline is not None:
+        doc["baseline"] = baseline
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_text(result: RunResult, color: bool = False) -> str:
+def to_text(result: RunResult, color: bool = False, baseline: dict | None = None) -> str:
     def c(name: str, text: str) -> str:
         return f"{_COLORS[name]}{text}{_COLORS['reset']}" if color else text
 
@@ -57,6 +70,8 @@ def to_text(result: RunResult, color: bool = False) -> str:
     for f in result.findings:
         lines.append(f"{c('bold', f'{f.path}:{f.line}:{f.column}:')} {c(f.severity, f.rule)} {f.message}")
         lines.append(f"  {c('dim', 'help:')} {rules[f.rule].help}")
+    for u in result.unused_suppressions:
+        lines.append(f"{c('bold', f'{u.path}:{u.line}:{u.column}:')} {c('warning', 'unused-suppression')} {u.message}")
     for e in result.errors:
         lines.append(f"{c('bold', e.path + ':')} {c('dim', 'error[' + e.kind + ']')} {e.message}")
     severities = Counter(f.severity for f in result.findings)
@@ -67,9 +82,20 @@ def to_text(result: RunResult, color: bool = False) -> str:
         lines.append(f"Found {n} finding{'s' if n != 1 else ''} ({detail}) in {files} file{'s' if files != 1 else ''}.")
     else:
         lines.append(f"No findings in {files} file{'s' if files != 1 else ''}.")
+    if result.unused_suppressions:
+        k = len(result.unused_suppressions)
+        lines.append(f"{k} unused suppression{'s' if k != 1 else ''} (listed above).")
     if result.errors:
         k = len(result.errors)
         lines.append(f"{k} file{'s' if k != 1 else ''} could not be fully scanned (listed above).")
+    if baseline is not None:
+        m = baseline["matched"]
+        lines.append(f"Baseline {baseline['file']}: {m} known finding{'s' if m != 1 else ''} not shown.")
+        for e in baseline["stale"]:
+            lines.append(f"{c('dim', 'stale baseline entry:')} {e['path']} {e['rule']} {e['fingerprint']}")
+        if baseline["stale"]:
+            k = len(baseline["stale"])
+            lines.append(f"{k} baseline entr{'ies' if k != 1 else 'y'} no longer match; rewrite the baseline with --write-baseline to drop {'them' if k != 1 else 'it'}.")
     return "\n".join(lines) + "\n"
 
 
@@ -78,3 +104,38 @@ def rules_table() -> str:
     for rule in all_rules().values():
         rows.append(f"| [{rule.id}]({rule.help_url}) | {rule.name} | `{rule.category}` | {rule.severity} | {rule.summary} |")
     return "\n".join(rows) + "\n"
+
+
+# --------------------------------------------------------------------------- GitHub Actions
+
+_GITHUB_LEVEL = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def _gh_data(text: str) -> str:
+    """Escape a workflow command's message (after `::`)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    """Escape a workflow command's property value (file=, title=, ...)."""
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(result: RunResult) -> str:
+    """GitHub Actions workflow commands: one annotation per finding, unused suppression and error."""
+    rules = all_rules()
+    lines = []
+    for f in result.findings:
+        props = f"file={_gh_property(f.path)},line={f.line},col={f.column},endLine={f.end_line}"
+        if f.end_line == f.line and f.end_column > f.column:
+            props += f",endColumn={f.end_column}"
+        props += f",title={_gh_property(f.rule)}"
+        text = f"{f.message}\nhelp: {rules[f.rule].help}\n{rules[f.rule].help_url}"
+        lines.append(f"::{_GITHUB_LEVEL.get(f.severity, 'warning')} {props}::{_gh_data(text)}")
+    for u in result.unused_suppressions:
+        lines.append(f"::warning file={_gh_property(u.path)},line={u.line},col={u.column},title=unused-suppression::{_gh_data(u.message)}")
+    for e in result.errors:
+        lines.append(f"::warning file={_gh_property(e.path)},title={_gh_property('ats-lint ' + e.kind)}::{_gh_data(e.message)}")
+    n = len(result.findings)
+    lines.append(f"ats-lint: {n} finding{'s' if n != 1 else ''} in {result.files_scanned} file{'s' if result.files_scanned != 1 else ''}.")
+    return "\n".join(lines) + "\n"
