@@ -55,6 +55,7 @@ class Value:
 DEFAULT = Value("default")
 PARAM = Value("param")
 ENV = Value("env")
+CYCLE = Value("cycle")
 
 
 def _combine(values: list[Value]) -> Value:
@@ -65,7 +66,7 @@ def _combine(values: list[Value]) -> Value:
         for v in values:
             if v.kind == kind and not (kind == "str" and trust.is_default_store_text(v.text)):
                 return v
-    for kind in ("param", "env", "module"):
+    for kind in ("param", "env", "module", "cycle"):
         for v in values:
             if v.kind == kind:
                 return v
@@ -170,11 +171,22 @@ class Evaluator:
         self.identity_calls = set(calls["identity"])
         self.dirname_calls = set(calls["directory_of"])
         self.path_methods = set(calls["path_methods"])
+        self._visiting: set[int] = set()
 
     # The entry point: what does `expr`, found in `mod`, hold?
     def value(self, mod: ParsedModule, expr: cst.BaseExpression, depth: int = 0) -> Value:
         if depth > _MAX_DEPTH:
             return Value("unknown", _code(mod, expr))
+        key = id(expr)
+        if key in self._visiting:
+            return CYCLE  # `x = x.encode()`: the other assignments of x decide
+        self._visiting.add(key)
+        try:
+            return self._value(mod, expr, depth)
+        finally:
+            self._visiting.discard(key)
+
+    def _value(self, mod: ParsedModule, expr: cst.BaseExpression, depth: int) -> Value:
         if isinstance(expr, STRINGS):
             return self._string(mod, expr, depth)
         if isinstance(expr, cst.Name):
@@ -209,7 +221,7 @@ class Evaluator:
         if node.value in ("True", "False", "None"):
             return DEFAULT
         if node.value == "__file__":
-            return Value("path", "{here}/__file__")
+            return Value("path", trust.TREE_PREFIX + mod.file.as_posix())
         scope = mod.scopes.get(node)
         if scope is None or node.value not in scope:
             return Value("unknown", node.value)
@@ -219,7 +231,9 @@ class Evaluator:
         return _combine(values) if values else Value("unknown", node.value)
 
     def _assignment(self, mod: ParsedModule, name: str, assignment, depth: int) -> Value:
-        target = assignment.node
+        target = getattr(assignment, "node", None)  # builtins have no node
+        if target is None:
+            return Value("unknown", name)
         if isinstance(assignment, ImportAssignment):
             return self._imported(mod, name, target, depth)
         if not isinstance(assignment, Assignment):
@@ -264,7 +278,8 @@ class Evaluator:
         return Value("unknown", name)
 
     def _attribute(self, mod: ParsedModule, node: cst.Attribute, depth: int) -> Value:
-        base = self.value(mod, node.value, depth + 1) if isinstance(node.value, (cst.Name, cst.Attribute)) else None
+        is_self = isinstance(node.value, cst.Name) and node.value.value == "self"
+        base = None if is_self else self.value(mod, node.value, depth + 1)
         if base is not None and base.kind == "module":
             other = self.project.load(Path(base.text))
             attr = node.attr.value
@@ -275,7 +290,11 @@ class Evaluator:
                 sub = self.project.module_file(Path(base.text), attr, 1)
                 if sub is not None and Path(base.text).name == "__init__.py":
                     return Value("module", str(sub))
-        if isinstance(node.value, cst.Name) and node.value.value == "self":
+        if base is not None and base.kind in ("default", "env", "cycle"):
+            return base  # an attribute of the default store (`Path(certifi.where()).parent`)
+        if base is not None and base.kind == "path" and node.attr.value == "parent":
+            return Value("path", base.text.rsplit("/", 1)[0] if "/" in base.text else HOLE)
+        if is_self:
             owned = self._self_attribute(mod, node, depth)
             if owned is not None:
                 return owned
@@ -307,7 +326,7 @@ class Evaluator:
         return _combine(values) if values else None
 
     def _call(self, mod: ParsedModule, call: cst.Call, depth: int) -> Value:
-        names = mod.qualified(call.func)
+        names = _with_suffixes(mod.qualified(call.func))
         if names & self.default_calls:
             return DEFAULT
         if names & self.env_reads:
@@ -319,12 +338,15 @@ class Evaluator:
             return self.value(mod, args[0], depth + 1)
         if names & self.dirname_calls and args:
             inner = self.value(mod, args[0], depth + 1)
-            if inner.kind == "path" and inner.text == "{here}/__file__":
-                return Value("path", "{here}")
-            return Value("path", HOLE) if inner.kind in ("path", "str") else inner
+            if inner.kind in ("path", "str"):
+                parent = inner.text.rsplit("/", 1)[0] if "/" in inner.text.lstrip("/") else HOLE
+                return Value("path", parent)
+            return inner
         if isinstance(call.func, cst.Attribute):
             method = call.func.attr.value
             receiver = self.value(mod, call.func.value, depth + 1)
+            if receiver.kind in ("param", "default", "env", "cycle"):
+                return receiver
             if method in self.path_methods and receiver.kind in ("path", "str"):
                 return self._join(mod, [call.func.value, *args], depth) if method == "joinpath" else receiver
             if method == "format" and receiver.kind == "str":
@@ -335,8 +357,10 @@ class Evaluator:
         if not args:
             return Value("path", ".")
         parts = []
-        for arg in args:
+        for index, arg in enumerate(args):
             v = self.value(mod, arg, depth + 1)
+            if index == 0 and v.kind in ("param", "default", "env", "cycle"):
+                return v  # a path under plumbing or under the default store's folder
             parts.append(v.text if v.kind in ("str", "path") else HOLE)
         if all(p == HOLE for p in parts):
             return Value("unknown", _code(mod, args[0]))
@@ -362,6 +386,17 @@ class Evaluator:
 
     def _is_env_mapping(self, mod: ParsedModule, expr: cst.BaseExpression) -> bool:
         return bool(mod.qualified(expr) & set(self.sig["env_setters"]["subscript_assign"]))
+
+
+def _with_suffixes(names: set[str]) -> set[str]:
+    """Qualified names plus their dotted suffixes, so that `.certs.where` (a relative import) and
+    `pip._vendor.certifi.where` (a vendored copy) match `certs.where` and `certifi.where`."""
+    out = set(names)
+    for name in names:
+        parts = name.lstrip(".").split(".")
+        out.update(".".join(parts[i:]) for i in range(1, len(parts) - 1))
+        out.add(name.lstrip("."))
+    return out
 
 
 def _dotted(node) -> str:
@@ -417,6 +452,7 @@ class _Visitor(cst.CSTVisitor):
         self.trust_keywords = set(trust_args["keywords"])
         self.positional = trust_args["positional"]
         self.trust_attributes = set(trust_args["attributes"])
+        self.inline_keywords = set(trust_args["inline_data"])
         self.env_vars = set(trust.trust_env_vars())
         self.env_setters = sig["env_setters"]
         self.env_mappings = set(self.env_setters["subscript_assign"])
@@ -661,7 +697,8 @@ class _Visitor(cst.CSTVisitor):
         if not value.is_store or (value.kind == "str" and trust.is_default_store_text(value.text)):
             return
         if value.kind in ("str", "path"):
-            kind = trust.PEM if "-----BEGIN CERTIFICATE-----" in value.text else trust.PATH
+            inline = what.strip("`=()").split(" ")[0] in self.inline_keywords or "(cadata)" in what
+            kind = trust.PEM if inline or "-----BEGIN CERTIFICATE-----" in value.text else trust.PATH
             tv = trust.TrustValue(kind, value.text)
         else:
             tv = trust.TrustValue(trust.UNKNOWN, value.text)

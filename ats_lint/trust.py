@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .resources import load_data
 
+TREE_PREFIX = "{tree}:"  # an absolute path derived from a module's own location (`__file__`)
 PATH = "path"
 PEM = "pem"
 UNKNOWN = "unknown"
@@ -48,6 +49,8 @@ def is_default_store_text(text: str) -> bool:
 
 def is_lookup_candidate(path_text: str) -> bool:
     text = path_text.strip()
+    if text.startswith(TREE_PREFIX):
+        return "{}" not in text
     if not text or "{}" in text or any(text.startswith(p) for p in _trust_data()["not_looked_up_prefixes"]):
         return False
     return len(text) < 2 or text[1] != ":"  # C:\... is absolute too
@@ -58,8 +61,8 @@ def locate_bundle(path_text: str, referencing_file: Path, root: Path) -> Path | 
     if not is_lookup_candidate(path_text):
         return None
     rel = path_text.strip().replace("\\", "/")
-    if rel.startswith("{here}/"):
-        candidate = (referencing_file.parent / rel[len("{here}/"):])
+    if rel.startswith(TREE_PREFIX):
+        candidate = Path(rel[len(TREE_PREFIX):])
         return candidate if candidate.exists() and _inside(candidate, root) else None
     folder = referencing_file.parent
     while True:
@@ -104,6 +107,8 @@ def judge(value: TrustValue, what: str, referencing_file: Path, root: Path, disp
         analysis = analyze_bundle_text(value.text)
         return _verdict_from_analysis(analysis, what, "inline PEM data")
     located = locate_bundle(value.text, referencing_file, root)
+    if value.text.startswith(TREE_PREFIX):
+        value = TrustValue(value.kind, _shown(Path(value.text[len(TREE_PREFIX):]), display_root))
     if located is None:
         where = "outside the repository" if not is_lookup_candidate(value.text) else "not found in the scanned tree"
         return TrustVerdict(
@@ -113,10 +118,7 @@ def judge(value: TrustValue, what: str, referencing_file: Path, root: Path, disp
             None,
         )
     analysis = _analyze_file(located)
-    try:
-        shown = located.resolve().relative_to(display_root.resolve()).as_posix()
-    except ValueError:
-        shown = located.as_posix()
+    shown = _shown(located, display_root)
     if analysis is None or not analysis.readable:
         return TrustVerdict(
             None,
@@ -125,6 +127,13 @@ def judge(value: TrustValue, what: str, referencing_file: Path, root: Path, disp
             None,
         )
     return _verdict_from_analysis(analysis, what, shown)
+
+
+def _shown(path: Path, display_root: Path) -> str:
+    try:
+        return path.resolve().relative_to(display_root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
 
 
 def _verdict_from_analysis(analysis, what: str, shown: str) -> TrustVerdict:

@@ -368,3 +368,55 @@ def test_files_without_trigger_tokens_are_not_parsed(tmp_path, monkeypatch):
     doc = scan(tmp_path, monkeypatch, {"plain.py": "def add(a, b):\n    return a + b\n", "risky.py": 'U = "https://b.s3.amazonaws.com"\n'})
     assert triples(doc) == {("risky.py", 1, "ATS101")}
     assert len(calls) == 1
+
+
+# --------------------------------------------------------------------------- precision traps from real code
+
+
+def test_reassigned_parameter_is_still_plumbing(tmp_path, monkeypatch):
+    code = """\
+    def load(ctx, cafile=None, capath=None):
+        if cafile is not None:
+            cafile = cafile.encode("utf-8")
+        ctx.load_verify_locations(cafile, capath)
+    """
+    assert triples(scan(tmp_path, monkeypatch, {"m.py": code})) == set()
+
+
+def test_paths_under_the_default_store_are_not_custom(tmp_path, monkeypatch):
+    code = """\
+    import ssl, certifi
+    from pathlib import Path
+    ssl.create_default_context(capath=Path(certifi.where()).parent)
+    ssl.create_default_context(capath=str(Path(certifi.where()).parent))
+    """
+    assert triples(scan(tmp_path, monkeypatch, {"m.py": code})) == set()
+
+
+def test_relative_import_of_a_certs_where_helper_is_the_default_store(tmp_path, monkeypatch):
+    files = {"pkg/__init__.py": "", "pkg/certs.py": "from certifi import where\n",
+             "pkg/adapters.py": "from . import certs\nclass A:\n    def f(self, conn):\n        conn.ca_certs = certs.where()\n"}
+    assert triples(scan(tmp_path, monkeypatch, files)) == set()
+
+
+def test_file_relative_path_is_resolved_from_the_defining_module(tmp_path, monkeypatch):
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/paths.py": "import os\nCERTS = os.path.join(os.path.dirname(__file__), 'certs')\nCA = os.path.join(CERTS, 'ca.pem')\n",
+        "pkg/certs/ca.pem": "{{pem:Baltimore CyberTrust Root}}",
+        "tests/test_x.py": "import ssl\nfrom pkg.paths import CA\nssl.create_default_context(cafile=CA)\n",
+    }
+    doc = scan(tmp_path, monkeypatch, files)
+    assert triples(doc) == {("tests/test_x.py", 3, "ATS201"), ("tests/test_x.py", 3, "ATS202")}
+    assert "`pkg/certs/ca.pem`" in doc["findings"][1]["message"]
+
+
+def test_inline_cadata_that_is_not_pem_is_a_store_without_readable_certificates(tmp_path, monkeypatch):
+    doc = scan(tmp_path, monkeypatch, {"m.py": "import urllib3\nurllib3.PoolManager(ca_cert_data='TOTALLY PEM DATA')\n"})
+    assert triples(doc) == {("m.py", 2, "ATS201")}
+    assert "no readable certificate" in doc["findings"][0]["message"]
+
+
+def test_builtin_names_do_not_break_resolution(tmp_path, monkeypatch):
+    code = "import requests\nrequests.get('u', verify=bool)\nrequests.get('u', verify=str)\n"
+    assert triples(scan(tmp_path, monkeypatch, {"m.py": code})) == {("m.py", 2, "ATS201"), ("m.py", 3, "ATS201")}
