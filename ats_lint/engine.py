@@ -138,6 +138,9 @@ def _scan_file(candidate: Candidate, options: ScanOptions) -> FileResult:
         size = file.stat().st_size
         if size > options.max_file_size:
             result.scanned = False
+            with open(file, "rb") as fh:
+                if b"\x00" in fh.read(8192):
+                    return result  # binary: skipped silently, whatever its size
             result.errors.append(ScanError(display, "too-large", f"{size} bytes is over the {options.max_file_size}-byte limit; not scanned"))
             return result
         with open(file, "rb") as fh:
