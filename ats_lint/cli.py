@@ -145,9 +145,9 @@ def _check(args: argparse.Namespace) -> int:
         if not settings.baseline:
             return _fail("--write-baseline: give a FILE or set `baseline` in the configuration")
         write_file = _configured_baseline(settings)
-    from . import baseline as bl
-
     entries: list = []
+    if baseline_file is not None or write_file is not None:
+        from . import baseline as bl
     if baseline_file is not None:
         try:
             entries = bl.load(baseline_file)

@@ -9,7 +9,6 @@ import fnmatch
 import functools
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +56,8 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None) -> RunRe
     options = ScanOptions(settings.max_file_size, settings.scan_prose, settings.skip_lockfiles, settings.skip_minified)
     jobs = settings.jobs or os.cpu_count() or 1
     if jobs > 1 and len(candidates) >= _PARALLEL_THRESHOLD:
+        from concurrent.futures import ProcessPoolExecutor  # imported only when used: start-up of small runs
+
         chunk = max(8, len(candidates) // (jobs * 8))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             file_results = list(pool.map(functools.partial(scan_file, cwd=cwd, options=options), candidates, chunksize=chunk))

@@ -22,4 +22,4 @@ def load_data(name: str) -> Any:
     import yaml
 
     with open(rules_dir() / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present: start-up

@@ -66,7 +66,7 @@ def all_rules() -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for path in sorted((rules_dir() / "definitions").glob("*.yaml")):
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present: start-up
         missing = [k for k in _REQUIRED if k not in data]
         if missing:
             raise RuleError(f"{path}: missing keys {', '.join(missing)}")
