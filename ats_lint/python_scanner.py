@@ -351,6 +351,9 @@ class Evaluator:
                 return self._join(mod, [call.func.value, *args], depth) if method == "joinpath" else receiver
             if method == "format" and receiver.kind == "str":
                 return Value("str", receiver.text)
+        arg_values = [self.value(mod, a.value, depth + 1) for a in call.args]
+        if any(v.kind == "param" for v in arg_values) and not any(v.is_store for v in arg_values):
+            return PARAM  # a function of passed-through values (`get_cert_path(verify)`) is plumbing too
         return Value("unknown", _code(mod, call))
 
     def _join(self, mod: ParsedModule, args: list[cst.BaseExpression], depth: int) -> Value:

@@ -420,3 +420,15 @@ def test_inline_cadata_that_is_not_pem_is_a_store_without_readable_certificates(
 def test_builtin_names_do_not_break_resolution(tmp_path, monkeypatch):
     code = "import requests\nrequests.get('u', verify=bool)\nrequests.get('u', verify=str)\n"
     assert triples(scan(tmp_path, monkeypatch, {"m.py": code})) == {("m.py", 2, "ATS201"), ("m.py", 3, "ATS201")}
+
+
+def test_helper_applied_to_a_parameter_is_plumbing_but_attribute_of_a_parameter_is_not(tmp_path, monkeypatch):
+    code = """\
+    import requests
+    def get_cert_path(path):
+        return path
+    def send(conn, verify, conf):
+        conn.ca_certs = get_cert_path(verify)
+        requests.get("u", verify=conf.ca_bundle)
+    """
+    assert triples(scan(tmp_path, monkeypatch, {"m.py": code})) == {("m.py", 6, "ATS201")}
