@@ -578,7 +578,7 @@ class _Visitor(cst.CSTVisitor):
 
     def _env_setter_call(self, node: cst.Call, names: set[str], method: str | None) -> None:
         for setter in self.env_setters["calls"]:
-            if not (("qualified" in setter and setter["qualified"] in names) or setter.get("method") == method):
+            if not (setter.get("qualified") in names or (method is not None and setter.get("method") == method)):
                 continue
             positional = [a for a in node.args if a.keyword is None and not a.star]
             if "mapping_arg" in setter:
