@@ -1,0 +1,806 @@
+"""The text scanner: every file kind that is not Python, positives and the traps that stay silent."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from helpers import check_json, triples, write_tree
+
+from ats_lint.filekinds import text_kind
+from ats_lint.text_scanner import blank_comments, comment_regex, pinning_patterns, trust_patterns
+
+PARTNER = {"certs/partner.pem": "{{pem:DigiCert Global Root G2}}"}
+EGRESS = {"certs/egress.pem": "{{pem:DigiCert Global Root G2}}{{pem:Starfield Services Root Certificate Authority - G2}}"}
+
+
+def scan(tmp_path, monkeypatch, files, *args):
+    write_tree(tmp_path, files)
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", *args, ".")
+    return doc
+
+
+def found(tmp_path, monkeypatch, files, *args, bundles=False):
+    """{(path, line, rule)}; the fixture bundles under certs/ are left out unless `bundles`."""
+    got = triples(scan(tmp_path, monkeypatch, files, *args))
+    return got if bundles else {t for t in got if not t[0].startswith("certs/")}
+
+
+# --------------------------------------------------------------------------- Dockerfile
+
+
+def test_dockerfile_env_continuation_reports_each_variable_on_its_own_line(tmp_path, monkeypatch):
+    files = {
+        "Dockerfile": """\
+            FROM python:3.12
+            ENV AWS_CA_BUNDLE=/app/certs/partner.pem \\
+                REQUESTS_CA_BUNDLE=/app/certs/partner.pem \\
+                PYTHONUNBUFFERED=1
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == {("Dockerfile", 2, "ATS201"), ("Dockerfile", 3, "ATS201")}
+
+
+def test_dockerfile_arg_and_legacy_env_forms_are_custom_stores(tmp_path, monkeypatch):
+    files = {
+        "Dockerfile": """\
+            FROM node:20
+            ARG NODE_EXTRA_CA_CERTS=certs/partner.pem
+            ENV SSL_CERT_FILE /srv/ca.pem
+            """,
+        **PARTNER,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("Dockerfile", 2, "ATS201"),
+        ("Dockerfile", 2, "ATS202"),
+        ("Dockerfile", 3, "ATS201"),
+    }
+
+
+def test_dockerfile_comment_checksum_and_declared_arg_are_silent(tmp_path, monkeypatch):
+    files = {
+        "Dockerfile": """\
+            # syntax=docker/dockerfile:1
+            FROM python:3.12
+            ARG TOOL_SHA256=6f53dc0394c605ee757d0e50408aeac5620e6f551d09fa590e5a1048f677a974
+            ARG SSL_CERT_FILE
+            # ENV SSL_CERT_FILE=/app/certs/egress.pem
+            # RUN curl https://bucket.s3.amazonaws.com/tool.deb
+            RUN curl -fsSL http://bucket.s3.amazonaws.com/tool.deb
+            ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == set()
+
+
+def test_dockerfile_https_download_from_s3_is_an_endpoint(tmp_path, monkeypatch):
+    files = {"Dockerfile": 'FROM debian\nRUN curl -o /x "https://artifacts.s3.amazonaws.com/vendor/x.deb"\n'}
+    assert found(tmp_path, monkeypatch, files) == {("Dockerfile", 2, "ATS101")}
+
+
+# --------------------------------------------------------------------------- .env
+
+
+def test_dotenv_assignment_resolves_the_bundle_in_the_tree(tmp_path, monkeypatch):
+    files = {".env": "# partner proxy\nREQUESTS_CA_BUNDLE=certs/partner.pem\n", **PARTNER}
+    assert found(tmp_path, monkeypatch, files) == {(".env", 2, "ATS201"), (".env", 2, "ATS202")}
+
+
+def test_dotenv_bundle_with_an_ats_root_is_a_note_without_ats202(tmp_path, monkeypatch):
+    doc = scan(tmp_path, monkeypatch, {".env.production": "export SSL_CERT_FILE=certs/egress.pem\n", **EGRESS})
+    assert triples(doc) == {(".env.production", 1, "ATS201")}
+    assert doc["findings"][0]["severity"] == "note"
+
+
+def test_dotenv_comments_empty_values_and_reads_are_silent(tmp_path, monkeypatch):
+    files = {
+        ".env": """\
+            # SSL_CERT_FILE=certs/partner.pem
+            CURL_CA_BUNDLE=
+            AWS_CA_BUNDLE=""
+            REQUESTS_CA_BUNDLE=${REQUESTS_CA_BUNDLE}
+            MEDIA=https://media.example.com
+            EU=https://s3.eu-west-3.amazonaws.com
+            CN=https://b.s3.cn-north-1.amazonaws.com.cn
+            STATUS=http://status.s3-website-us-east-1.amazonaws.com
+            """,
+        **PARTNER,
+    }
+    assert found(tmp_path, monkeypatch, files) == set()
+
+
+def test_dotenv_cloudfront_url_is_a_finding(tmp_path, monkeypatch):
+    assert found(tmp_path, monkeypatch, {".env": "CDN=https://d111111abcdef8.cloudfront.net\n"}) == {(".env", 1, "ATS102")}
+
+
+# --------------------------------------------------------------------------- compose, Kubernetes, Actions (YAML)
+
+
+def test_compose_map_form_env_var_is_a_custom_store(tmp_path, monkeypatch):
+    files = {
+        "docker-compose.yml": """\
+            services:
+              api:
+                environment:
+                  FLASK_APP: app
+                  SSL_CERT_FILE: certs/partner.pem
+                  CDN: https://d111111abcdef8.cloudfront.net
+                  OLD_CDN: http://d111111abcdef8.cloudfront.net
+            """,
+        **PARTNER,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("docker-compose.yml", 5, "ATS201"),
+        ("docker-compose.yml", 5, "ATS202"),
+        ("docker-compose.yml", 6, "ATS102"),
+    }
+
+
+def test_compose_list_form_env_var_is_a_custom_store(tmp_path, monkeypatch):
+    files = {
+        "compose.yaml": """\
+            services:
+              web:
+                environment:
+                  - NODE_ENV=development
+                  - NODE_EXTRA_CA_CERTS=/srv/certs/partner.pem
+                  - REQUESTS_CA_BUNDLE
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == {("compose.yaml", 5, "ATS201")}
+
+
+def test_kubernetes_name_value_pair_is_reported_on_the_name_line(tmp_path, monkeypatch):
+    files = {
+        "k8s/deploy.yaml": """\
+            spec:
+              containers:
+                - name: app
+                  env:
+                    - name: AWS_REGION
+                      value: us-west-2
+                    - name: SSL_CERT_DIR
+                      value: /etc/ssl/partner
+                    - name: AWS_CA_BUNDLE
+                      valueFrom:
+                        configMapKeyRef: {name: ca, key: bundle}
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == {("k8s/deploy.yaml", 7, "ATS201"), ("k8s/deploy.yaml", 9, "ATS201")}
+
+
+def test_kubernetes_name_value_pair_pointing_at_system_store_is_silent(tmp_path, monkeypatch):
+    files = {"deploy.yaml": "env:\n  - name: SSL_CERT_FILE\n    value: /etc/ssl/certs/ca-certificates.crt\n"}
+    assert found(tmp_path, monkeypatch, files) == set()
+
+
+def test_actions_env_resolves_relative_to_the_scan_root(tmp_path, monkeypatch):
+    files = {
+        ".github/workflows/ci.yml": """\
+            jobs:
+              test:
+                env:
+                  AWS_CA_BUNDLE: certs/partner.pem
+                steps:
+                  - uses: actions/checkout@923ed0ace311be27a51adbfb7ffc905fa4a55b5d # v4
+                  - run: curl -fsS https://d111111abcdef8.cloudfront.net/healthz
+                  - run: aws s3 sync dist s3://web-assets/ --delete
+                  - name: Unit tests
+                    env:
+                      REQUESTS_CA_BUNDLE: certs/egress.pem
+                    run: pytest
+            """,
+        **PARTNER,
+        **EGRESS,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        (".github/workflows/ci.yml", 4, "ATS201"),
+        (".github/workflows/ci.yml", 4, "ATS202"),
+        (".github/workflows/ci.yml", 7, "ATS102"),
+        (".github/workflows/ci.yml", 11, "ATS201"),
+    }
+
+
+def test_http_url_in_yaml_is_not_a_risk(tmp_path, monkeypatch):
+    files = {
+        "values.yaml": """\
+            image: 123456789012.dkr.ecr.us-west-2.amazonaws.com/app
+            tag: "7b2f396d350b4d89ba8c2f3b5af7e0ff823c3a9b"
+            legacy: http://bucket.s3.amazonaws.com
+            eu: https://bucket.s3.eu-west-3.amazonaws.com
+            site: bucket.s3-website.us-east-2.amazonaws.com
+            # cdn: d2x0ld9q8w7e6r.cloudfront.net
+            color: "#fff"  # https://bucket.s3.amazonaws.com in a trailing comment
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == set()
+
+
+def test_yaml_url_with_a_fragment_is_not_cut_at_the_hash(tmp_path, monkeypatch):
+    files = {"values.yaml": "docs: https://d111111abcdef8.cloudfront.net/guide#setup\n"}
+    assert found(tmp_path, monkeypatch, files) == {("values.yaml", 1, "ATS102")}
+
+
+def test_yaml_digicert_fingerprint_is_reported(tmp_path, monkeypatch):
+    files = {"values.yaml": "upstreamRootSha1: {{sha1_hex:DigiCert Global Root CA}}\nother: {{sha256_hex:Amazon Root CA 1}}\n"}
+    assert found(tmp_path, monkeypatch, files) == {("values.yaml", 1, "ATS302")}
+
+
+# --------------------------------------------------------------------------- shell
+
+
+def test_shell_export_is_a_custom_store_and_unset_or_read_is_not(tmp_path, monkeypatch):
+    files = {
+        "scripts/sync.sh": """\
+            #!/usr/bin/env bash
+            export CURL_CA_BUNDLE=certs/partner.pem
+            echo "trust: ${AWS_CA_BUNDLE:-system default}"
+            unset REQUESTS_CA_BUNDLE
+            # export SSL_CERT_FILE=certs/partner.pem
+            curl -fsS "https://s3.amazonaws.com/drop/$day.csv"
+            aws s3 cp x "s3://bucket/raw/$day.csv" --endpoint-url https://s3.us-west-1.amazonaws.com
+            curl http://status.s3-website-us-east-1.amazonaws.com/heartbeat
+            curl https://nordics.s3.eu-north-1.amazonaws.com/x
+            # Old drop: https://old.s3.amazonaws.com/raw/
+            """,
+        **PARTNER,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("scripts/sync.sh", 2, "ATS201"),
+        ("scripts/sync.sh", 2, "ATS202"),
+        ("scripts/sync.sh", 6, "ATS101"),
+        ("scripts/sync.sh", 7, "ATS101"),
+    }
+
+
+def test_script_without_extension_is_read_by_its_shebang(tmp_path, monkeypatch):
+    files = {"bin/deploy": "#!/bin/sh\nSSL_CERT_FILE=certs/partner.pem aws s3 ls\n", **PARTNER}
+    assert found(tmp_path, monkeypatch, files) == {("bin/deploy", 2, "ATS201"), ("bin/deploy", 2, "ATS202")}
+
+
+def test_shell_command_line_ca_options_are_custom_stores(tmp_path, monkeypatch):
+    files = {
+        "run.sh": """\
+            curl --cacert certs/partner.pem https://x.example
+            aws s3 ls --ca-bundle /etc/corp/ca.pem
+            pip install --cert certs/partner.pem -r requirements.txt
+            git config --global http.sslCAInfo certs/partner.pem
+            java -Djavax.net.ssl.trustStore=certs/truststore.jks -jar app.jar
+            export REQUESTS_CA_BUNDLE=$(python -m certifi)
+            curl --pinnedpubkey "sha256//{{spki_b64:DigiCert Global Root G2}}" https://x.example
+            """,
+        **PARTNER,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("run.sh", 1, "ATS201"),
+        ("run.sh", 1, "ATS202"),
+        ("run.sh", 2, "ATS201"),
+        ("run.sh", 3, "ATS201"),
+        ("run.sh", 3, "ATS202"),
+        ("run.sh", 4, "ATS201"),
+        ("run.sh", 4, "ATS202"),
+        ("run.sh", 5, "ATS201"),
+        ("run.sh", 7, "ATS301"),
+        ("run.sh", 7, "ATS302"),
+    }
+
+
+# --------------------------------------------------------------------------- config files
+
+
+def test_aws_config_ca_bundle_lines(tmp_path, monkeypatch):
+    files = {
+        "deploy/aws/config": """\
+            [profile prod]
+            region = us-west-2
+            ca_bundle = certs/partner.pem
+
+            [profile paris]
+            ca_bundle = certs/egress.pem
+
+            [profile ci]
+            ca_bundle = /opt/certs/partner.pem
+            # ca_bundle = certs/partner.pem
+            ; ca_bundle = certs/partner.pem
+            """,
+        **PARTNER,
+        **EGRESS,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("deploy/aws/config", 3, "ATS201"),
+        ("deploy/aws/config", 3, "ATS202"),
+        ("deploy/aws/config", 6, "ATS201"),
+        ("deploy/aws/config", 9, "ATS201"),
+    }
+
+
+def test_pip_npm_curl_and_git_configs_name_ca_bundles(tmp_path, monkeypatch):
+    files = {
+        "pip.conf": "[global]\ncert = certs/partner.pem\n",
+        ".npmrc": "registry=https://registry.npmjs.org/\ncafile=certs/partner.pem\n",
+        ".curlrc": "# corp proxy\ncacert = certs/partner.pem\n",
+        ".gitconfig": "[http]\n\tsslCAInfo = certs/partner.pem\n",
+        **PARTNER,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        (path, 2, rule) for path in ("pip.conf", ".npmrc", ".curlrc", ".gitconfig") for rule in ("ATS201", "ATS202")
+    }
+
+
+def test_cert_key_outside_pip_config_is_not_a_trust_store(tmp_path, monkeypatch):
+    files = {"nginx.ini": "[tls]\ncert = certs/partner.pem\n", "app.toml": 'cert = "certs/partner.pem"\n', **PARTNER}
+    assert found(tmp_path, monkeypatch, files) == set()
+
+
+def test_toml_and_hcl_env_blocks_set_the_variable(tmp_path, monkeypatch):
+    files = {
+        "netlify.toml": '[build.environment]\nNODE_EXTRA_CA_CERTS = "certs/partner.pem"\n',
+        "main.tf": """\
+            resource "aws_lambda_function" "f" {
+              environment {
+                variables = {
+                  # SSL_CERT_FILE = "certs/partner.pem"
+                  SSL_CERT_FILE = "/var/task/ca.pem"
+                }
+              }
+              // https://b.s3.amazonaws.com
+              source = "https://b.s3.us-west-2.amazonaws.com/f.zip"
+            }
+            """,
+        **PARTNER,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("netlify.toml", 2, "ATS201"),
+        ("netlify.toml", 2, "ATS202"),
+        ("main.tf", 5, "ATS201"),
+        ("main.tf", 9, "ATS101"),
+    }
+
+
+def test_json_env_keys_and_ecs_name_value_pairs(tmp_path, monkeypatch):
+    files = {
+        "task.json": """\
+            {"containerDefinitions": [{"environment": [
+              {"name": "AWS_CA_BUNDLE", "value": "/app/ca.pem"},
+              {"name": "AWS_REGION", "value": "us-west-2"}
+            ]}],
+             "containerEnv": {"SSL_CERT_FILE": "certs/partner.pem"},
+             "cdn": "https://d111111abcdef8.cloudfront.net",
+             "legacy": "http://d111111abcdef8.cloudfront.net"}
+            """,
+        **PARTNER,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("task.json", 2, "ATS201"),
+        ("task.json", 5, "ATS201"),
+        ("task.json", 5, "ATS202"),
+        ("task.json", 6, "ATS102"),
+    }
+
+
+def test_cloudformation_yaml_endpoint_and_env(tmp_path, monkeypatch):
+    files = {
+        "template.yaml": """\
+            Resources:
+              Fn:
+                Type: AWS::Lambda::Function
+                Properties:
+                  Environment:
+                    Variables:
+                      REQUESTS_CA_BUNDLE: /var/task/certs/corp.pem
+                      ORIGIN: !Sub "https://${Bucket}.s3.us-west-2.amazonaws.com"
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == {("template.yaml", 7, "ATS201"), ("template.yaml", 8, "ATS101")}
+
+
+# --------------------------------------------------------------------------- JS / TS
+
+
+def test_node_ca_option_read_from_a_file_is_a_custom_store(tmp_path, monkeypatch):
+    files = {
+        "web/src/config.ts": """\
+            import fs from "node:fs";
+            export const agent = new https.Agent({
+              ca: fs.readFileSync("certs/partner.pem"),
+            });
+            export const other = new https.Agent({ ca: readFileSync(process.env.CA_PATH) });
+            """,
+        **PARTNER,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("web/src/config.ts", 3, "ATS201"),
+        ("web/src/config.ts", 3, "ATS202"),
+        ("web/src/config.ts", 5, "ATS201"),
+    }
+
+
+def test_js_comments_and_http_urls_are_silent(tmp_path, monkeypatch):
+    files = {
+        "web/src/a.js": """\
+            // Staging assets: https://d111111abcdef8.cloudfront.net/staging/
+            /* process.env.NODE_EXTRA_CA_CERTS = "certs/x.pem";
+               https://b.s3.amazonaws.com */
+            export const LEGACY = "http://b.s3.amazonaws.com";
+            const country = { ca: "Canada" };
+            const url = "https://example.com//path";
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == set()
+
+
+def test_js_urls_in_strings_survive_comment_blanking(tmp_path, monkeypatch):
+    files = {
+        "web/src/b.ts": """\
+            export const CDN = "https://d111111abcdef8.cloudfront.net"; // main CDN
+            const tpl = `https://${bucket}.s3.us-west-2.amazonaws.com/${key}`;
+            process.env.NODE_EXTRA_CA_CERTS = "/srv/ca.pem";
+            export const PINS = ["{{sha256_colon:DigiCert Global Root G2}}"];
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("web/src/b.ts", 1, "ATS102"),
+        ("web/src/b.ts", 2, "ATS101"),
+        ("web/src/b.ts", 3, "ATS201"),
+        ("web/src/b.ts", 4, "ATS302"),
+    }
+
+
+# --------------------------------------------------------------------------- Android, OkHttp, iOS, TrustKit
+
+
+NSC = "android/app/src/main/res/xml/network_security_config.xml"
+
+
+def test_android_pin_set_is_pinning_and_digicert_pins_are_fingerprints(tmp_path, monkeypatch):
+    files = {
+        NSC: """\
+            <?xml version="1.0" encoding="utf-8"?>
+            <network-security-config>
+                <domain-config>
+                    <domain includeSubdomains="false">d111111abcdef8.cloudfront.net</domain>
+                    <pin-set expiration="2026-06-30">
+                        <pin digest="SHA-256">{{spki_b64:DigiCert Global Root G2}}</pin>
+                        <!-- backup pin -->
+                        <pin digest="SHA-256">{{spki_b64:Amazon Root CA 1}}</pin>
+                    </pin-set>
+                </domain-config>
+                <!-- Retired:
+                <domain-config>
+                    <domain>d2222222abcdef.cloudfront.net</domain>
+                    <pin-set><pin digest="SHA-256">{{spki_b64:DigiCert Global Root CA}}</pin></pin-set>
+                </domain-config>
+                -->
+            </network-security-config>
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == {(NSC, 4, "ATS102"), (NSC, 5, "ATS301"), (NSC, 6, "ATS302")}
+
+
+def test_android_raw_trust_anchor_alone_is_a_custom_store(tmp_path, monkeypatch):
+    files = {
+        NSC: """\
+            <network-security-config>
+                <base-config><trust-anchors><certificates src="system" /></trust-anchors></base-config>
+                <domain-config>
+                    <domain>rates.partner.example</domain>
+                    <trust-anchors>
+                        <certificates src="@raw/partner_ca" />
+                    </trust-anchors>
+                </domain-config>
+                <domain-config>
+                    <domain>other.example</domain>
+                    <trust-anchors>
+                        <certificates src="system" />
+                        <certificates src="@raw/extra_ca" />
+                    </trust-anchors>
+                </domain-config>
+            </network-security-config>
+            """,
+        "android/app/src/main/res/raw/partner_ca.pem": "{{pem:DigiCert Global Root G2}}",
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        (NSC, 6, "ATS201"),
+        (NSC, 6, "ATS202"),
+        ("android/app/src/main/res/raw/partner_ca.pem", 1, "ATS302"),  # the bundle itself lacks ATS
+    }
+
+
+def test_android_raw_trust_anchor_with_ats_root_has_no_ats202(tmp_path, monkeypatch):
+    files = {
+        NSC: '<trust-anchors>\n  <certificates src="@raw/corp" />\n</trust-anchors>\n',
+        "android/app/src/main/res/raw/corp.crt": "{{pem:Amazon Root CA 1}}",
+    }
+    assert found(tmp_path, monkeypatch, files) == {(NSC, 2, "ATS201")}
+
+
+def test_okhttp_certificate_pinner_kotlin(tmp_path, monkeypatch):
+    files = {
+        "app/ApiClient.kt": """\
+            /**
+             * Calls https://d111111abcdef8.cloudfront.net.
+             */
+            object ApiClient {
+                // Beta used http://d111111abcdef8.cloudfront.net
+                private const val LEGACY = "http://d111111abcdef8.cloudfront.net/status"
+                private val pinner = CertificatePinner.Builder()
+                    .add("d111111abcdef8.cloudfront.net",
+                         "sha256/{{spki_b64:DigiCert Global Root CA}}") // DigiCert
+                    .build()
+                val http = OkHttpClient.Builder().certificatePinner(pinner).build()
+            }
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("app/ApiClient.kt", 7, "ATS301"),
+        ("app/ApiClient.kt", 8, "ATS102"),
+        ("app/ApiClient.kt", 9, "ATS302"),
+    }
+
+
+def test_okhttp_pinner_used_from_another_file_is_reported_at_the_use_java(tmp_path, monkeypatch):
+    files = {"Client.java": "class C {\n  OkHttpClient c = new OkHttpClient.Builder()\n      .certificatePinner(Pins.PINNER).build();\n}\n"}
+    assert found(tmp_path, monkeypatch, files) == {("Client.java", 3, "ATS301")}
+
+
+def test_java_truststore_property_and_silent_comment(tmp_path, monkeypatch):
+    files = {
+        "Main.java": """\
+            class Main {
+              // System.setProperty("javax.net.ssl.trustStore", "old.jks");
+              static { System.setProperty("javax.net.ssl.trustStore", "certs/corp.jks"); }
+              String u = "https://b.s3.us-east-2.amazonaws.com/x";
+            }
+            """,
+        "gradle.properties": "systemProp.javax.net.ssl.trustStore=/etc/corp.jks\n",
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("Main.java", 3, "ATS201"),
+        ("Main.java", 4, "ATS101"),
+        ("gradle.properties", 1, "ATS201"),
+    }
+
+
+def test_java_trust_manager_comparing_a_digest_is_pinning(tmp_path, monkeypatch):
+    files = {
+        "PinningTrustManager.java": """\
+            class P implements X509TrustManager {
+              public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                byte[] d = MessageDigest.getInstance("SHA-256").digest(chain[0].getEncoded());
+                if (!Arrays.equals(d, PIN)) throw new CertificateException();
+              }
+            }
+            """,
+        "Delegating.java": "class D { public void checkServerTrusted(X509Certificate[] c, String a) { inner.checkServerTrusted(c, a); } }\n",
+    }
+    assert found(tmp_path, monkeypatch, files) == {("PinningTrustManager.java", 2, "ATS301")}
+
+
+def test_dotnet_validation_callback_comparing_thumbprint_is_pinning(tmp_path, monkeypatch):
+    files = {
+        "Client.cs": """\
+            var handler = new HttpClientHandler {
+                ServerCertificateCustomValidationCallback = (msg, cert, chain, errors) =>
+                    cert.GetCertHashString() == "{{sha1_hex_upper:DigiCert Global Root CA}}"
+            };
+            """,
+        "Lenient.cs": "var h = new HttpClientHandler { ServerCertificateCustomValidationCallback = (m, c, ch, e) => e == SslPolicyErrors.None };\n",
+    }
+    assert found(tmp_path, monkeypatch, files) == {("Client.cs", 2, "ATS301"), ("Client.cs", 3, "ATS302")}
+
+
+def test_ios_pinned_identities_in_info_plist(tmp_path, monkeypatch):
+    files = {
+        "ios/Info.plist": """\
+            <plist version="1.0"><dict>
+              <key>NSAppTransportSecurity</key>
+              <dict>
+                <key>NSPinnedDomains</key>
+                <dict>
+                  <key>d111111abcdef8.cloudfront.net</key>
+                  <dict>
+                    <key>NSPinnedCAIdentities</key>
+                    <array><dict><key>SPKI-SHA256-BASE64</key>
+                      <string>{{spki_b64:DigiCert Global Root G2}}</string></dict></array>
+                  </dict>
+                </dict>
+              </dict>
+              <!-- <key>NSPinnedLeafIdentities</key> -->
+            </dict></plist>
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("ios/Info.plist", 6, "ATS102"),
+        ("ios/Info.plist", 8, "ATS301"),
+        ("ios/Info.plist", 10, "ATS302"),
+    }
+
+
+def test_trustkit_public_key_hashes_in_swift(tmp_path, monkeypatch):
+    files = {
+        "App/AppDelegate.swift": """\
+            let config: [String: Any] = [kTSKPinnedDomains: ["d111111abcdef8.cloudfront.net": [
+                kTSKPublicKeyHashes: ["{{spki_b64:Amazon Root CA 1}}", "{{spki_b64:Amazon Root CA 2}}"],
+            ]]]
+            // kTSKPublicKeyHashes in a comment
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == {("App/AppDelegate.swift", 1, "ATS102"), ("App/AppDelegate.swift", 2, "ATS301")}
+
+
+# --------------------------------------------------------------------------- Go, Ruby, PHP, XML, HTML, SQL
+
+
+def test_go_custom_cert_pool_is_a_custom_store(tmp_path, monkeypatch):
+    files = {
+        "main.go": """\
+            package main
+            // https://b.s3.amazonaws.com is the old bucket
+            var raw = `https://b.s3.us-west-2.amazonaws.com/x`
+            func client() {
+                pool := x509.NewCertPool()
+                pool.AppendCertsFromPEM(partnerPEM)
+                os.Setenv("SSL_CERT_FILE", "/etc/corp/ca.pem")
+            }
+            """,
+        "other.go": "package x\nfunc f(p *x509.CertPool) { p.AppendCertsFromPEM(b) }\n",
+    }
+    assert found(tmp_path, monkeypatch, files) == {("main.go", 3, "ATS101"), ("main.go", 6, "ATS201"), ("main.go", 7, "ATS201")}
+
+
+def test_ruby_and_php_env_setting_and_comments(tmp_path, monkeypatch):
+    files = {
+        "config/boot.rb": "# ENV['SSL_CERT_FILE'] = 'x'\nENV['SSL_CERT_FILE'] = '/etc/corp/ca.pem'\nURL = 'https://d111111abcdef8.cloudfront.net'\n",
+        "index.php": "<?php\n# https://b.s3.amazonaws.com\nputenv('AWS_CA_BUNDLE=/etc/corp/ca.pem');\n$u = \"https://b.s3.amazonaws.com/x\";\n",
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("config/boot.rb", 2, "ATS201"),
+        ("config/boot.rb", 3, "ATS102"),
+        ("index.php", 3, "ATS201"),
+        ("index.php", 4, "ATS101"),
+    }
+
+
+def test_html_template_url_outside_comment(tmp_path, monkeypatch):
+    files = {
+        "templates/base.html": """\
+            <!-- <script src="https://d2222222abcdef.cloudfront.net/old.js"></script> -->
+            <script src="https://d111111abcdef8.cloudfront.net/widget.js"></script>
+            <img src="//d111111abcdef8.cloudfront.net/a.png">
+            <a href="http://d111111abcdef8.cloudfront.net/">x</a>
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == {("templates/base.html", 2, "ATS102"), ("templates/base.html", 3, "ATS102")}
+
+
+def test_xml_embedded_digicert_pem_is_a_fingerprint(tmp_path, monkeypatch):
+    files = {"conf/trust.xml": "<trust>\n<cert>\n{{pem:DigiCert Global Root G2}}</cert>\n</trust>\n"}
+    assert found(tmp_path, monkeypatch, files) == {("conf/trust.xml", 3, "ATS302")}
+
+
+def test_sql_dash_dash_comment_is_silent(tmp_path, monkeypatch):
+    files = {"db/seed.sql": "-- https://b.s3.amazonaws.com\nINSERT INTO cdn VALUES ('https://d111111abcdef8.cloudfront.net');\n"}
+    assert found(tmp_path, monkeypatch, files) == {("db/seed.sql", 2, "ATS102")}
+
+
+# --------------------------------------------------------------------------- committed bundles
+
+
+def test_committed_bundle_without_ats_root_reports_its_digicert_blocks(tmp_path, monkeypatch):
+    files = {"certs/partner.pem": "# partner roots\n{{pem:DigiCert Global Root G2}}{{pem:DigiCert Global Root CA}}"}
+    got = found(tmp_path, monkeypatch, files, bundles=True)
+    lines = (tmp_path / "certs/partner.pem").read_text().splitlines()
+    begins = [n for n, line in enumerate(lines, 1) if line.startswith("-----BEGIN")]
+    assert got == {("certs/partner.pem", n, "ATS302") for n in begins} and len(begins) == 2
+
+
+def test_committed_bundle_that_contains_an_ats_root_is_silent(tmp_path, monkeypatch):
+    assert found(tmp_path, monkeypatch, EGRESS, bundles=True) == set()
+
+
+# --------------------------------------------------------------------------- prose, lock files, minified, file handling
+
+
+def test_prose_is_not_scanned_by_default_and_scan_prose_turns_it_on(tmp_path, monkeypatch):
+    files = {"README.md": "Labels: https://labels.s3.amazonaws.com/x\n`REQUESTS_CA_BUNDLE=/etc/corp.pem`\n", "notes.txt": "https://d111111abcdef8.cloudfront.net\n"}
+    assert found(tmp_path, monkeypatch, files) == set()
+    (tmp_path / ".ats-lint.yaml").write_text("scan-prose: true\n")
+    got = found(tmp_path, monkeypatch, {})
+    assert {("README.md", 1, "ATS101"), ("notes.txt", 1, "ATS102")} <= got
+
+
+def test_requirements_txt_is_not_prose_and_its_hashes_are_silent(tmp_path, monkeypatch):
+    files = {
+        "requirements.txt": """\
+            --index-url https://pypi.example.com/simple
+            --find-links https://wheels.s3.amazonaws.com/index.html
+            requests==2.31.0 \\
+                --hash=sha256:82ecb47b05a49bf4cc9577a7b5fe69ae2d6836ac13e1bf334133244ec5df744e
+            """
+    }
+    assert found(tmp_path, monkeypatch, files) == {("requirements.txt", 2, "ATS101")}
+
+
+def test_lock_files_and_minified_bundles_are_skipped_unless_configured(tmp_path, monkeypatch):
+    files = {"package-lock.json": '{"resolved": "https://b.s3.amazonaws.com/x.tgz"}\n', "static/app.min.js": 'var u="https://d111111abcdef8.cloudfront.net";\n'}
+    assert found(tmp_path, monkeypatch, files) == set()
+    (tmp_path / ".ats-lint.yaml").write_text("skip-lockfiles: false\nskip-minified: false\n")
+    assert found(tmp_path, monkeypatch, {}) == {("package-lock.json", 1, "ATS101"), ("static/app.min.js", 1, "ATS102")}
+
+
+def test_binary_file_is_skipped_silently(tmp_path, monkeypatch):
+    doc = scan(tmp_path, monkeypatch, {"blob.bin": b"\x00\x01https://b.s3.amazonaws.com\x00"})
+    assert doc["findings"] == [] and doc["errors"] == []
+
+
+def test_file_over_the_size_limit_is_reported_as_too_large(tmp_path, monkeypatch):
+    (tmp_path / ".ats-lint.yaml").write_text("max-file-size: 1KiB\n")
+    doc = scan(tmp_path, monkeypatch, {"big.yaml": "a: https://b.s3.amazonaws.com\n" + "x: y\n" * 400})
+    assert doc["findings"] == []
+    assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("big.yaml", "too-large")]
+
+
+def test_undecodable_text_is_still_scanned(tmp_path, monkeypatch):
+    doc = scan(tmp_path, monkeypatch, {"app.yaml": b"name: caf\xe9\ncdn: https://d111111abcdef8.cloudfront.net\n"})
+    assert triples(doc) == {("app.yaml", 2, "ATS102")}
+    assert [e["kind"] for e in doc["errors"]] == ["decode-error"]
+
+
+def test_columns_point_at_the_key_and_the_literal(tmp_path, monkeypatch):
+    doc = scan(tmp_path, monkeypatch, {"compose.yml": "env:\n  SSL_CERT_FILE: /etc/x.pem\n  CDN: https://d111111abcdef8.cloudfront.net\n"})
+    cols = {(f["line"], f["rule"]): (f["column"], f["end_column"]) for f in doc["findings"]}
+    assert cols[(2, "ATS201")] == (3, 16)
+    assert cols[(3, "ATS102")] == (8, 8 + len("https://d111111abcdef8.cloudfront.net"))
+
+
+def test_inline_suppression_in_yaml_comment(tmp_path, monkeypatch):
+    files = {"values.yaml": "cdn: https://d111111abcdef8.cloudfront.net  # ats-lint: ignore[ATS102]\n"}
+    assert found(tmp_path, monkeypatch, files) == set()
+
+
+# --------------------------------------------------------------------------- kinds and data
+
+
+@pytest.mark.parametrize(
+    "name, head, kind",
+    [
+        ("Dockerfile", b"", "dockerfile"),
+        ("Dockerfile.prod", b"", "dockerfile"),
+        ("api.dockerfile", b"", "dockerfile"),
+        (".env", b"", "dotenv"),
+        (".env.local", b"", "dotenv"),
+        ("deploy/aws/config", b"", "aws-config"),
+        ("tools/run", b"#!/usr/bin/env bash\n", "shell"),
+        ("res/xml/network_security_config.xml", b"", "android-network-config"),
+        ("Info.plist", b"", "xml"),
+        ("main.tf", b"", "hcl"),
+        ("App.kt", b"", "jvm"),
+        ("requirements-dev.txt", b"", "pip-requirements"),
+        ("README.md", b"", "prose"),
+        ("certs/ca.crt", b"", "certificate-bundle"),
+        ("LICENSE", b"", "text"),
+    ],
+)
+def test_file_kind_from_name_extension_path_and_shebang(name, head, kind):
+    from pathlib import PurePosixPath
+
+    assert text_kind(PurePosixPath("/repo") / name, head) == kind
+
+
+def test_comment_blanking_keeps_offsets_and_newlines():
+    text = 'a = "https://x" // c1\n/* b\n c */ d # e\n'
+    out = blank_comments(text, "c-like")
+    assert len(out) == len(text) and out.count("\n") == text.count("\n")
+    assert "https://x" in out and "c1" not in out and " b" not in out and " d " in out
+
+
+def test_every_pattern_is_linear_on_a_one_megabyte_line():
+    line = "a" * 200_000 + ' "' + "=" * 200_000 + " name: " + "x" * 200_000 + "/*" + "`" + "-" * 200_000 + "\n"
+    for syntax in ("hash", "c-like", "c-like-hash", "hcl", "markup", "dash-dash", "ini"):
+        start = time.perf_counter()
+        blank_comments(line, syntax)
+        assert time.perf_counter() - start < 2, syntax
+        assert comment_regex(syntax) is not None
+    for pattern in (*trust_patterns(), *pinning_patterns()):
+        start = time.perf_counter()
+        list(pattern.regex.finditer(line))
+        assert time.perf_counter() - start < 2, pattern.id
