@@ -9,8 +9,8 @@ only interprets that data:
    (`literals.scan_text`, shared with the Python scanner);
 3. each trust and pinning pattern of the kind runs over the blanked text.
 
-A committed certificate bundle (`.pem`, `.crt`, ...) is judged as a whole: its DigiCert blocks
-are reported only when the bundle holds no Amazon Trust Services root.
+A committed certificate bundle (`.pem`, `.crt`, ...) is not scanned: it is judged where it is
+referenced (see `scan_bundle_file`).
 """
 from __future__ import annotations
 
@@ -291,15 +291,14 @@ def scan_fallback(text: str, sink: FindingSink) -> None:
 
 
 def scan_bundle_file(text: str, sink: FindingSink, index: LineIndex) -> None:
-    """A committed certificate file: its DigiCert PEMs matter only when no ATS root is beside them."""
-    from .certs import analyze_bundle_text
+    """A committed certificate file (`.pem`, `.crt`, ...) is data, not a finding of its own.
 
-    if "-----BEGIN CERTIFICATE-----" not in text:
-        scan_text(text, sink, index.span)
-        return
-    if analyze_bundle_text(text).trusts_ats:
-        return
-    scan_pems(text, sink, index.span)
+    Its risk exists only where something trusts it: ATS201/ATS202 at each reference read the
+    bundle and say whether it holds an ATS root. Reporting its DigiCert blocks as well would
+    repeat that finding once per certificate, and flag every vendored CA store (certifi's
+    cacert.pem holds DigiCert roots next to the Amazon ones).
+    """
+    return
 
 
 def scan_text_file(text: str, sink: FindingSink, kind: str) -> None:

@@ -19,10 +19,8 @@ def scan(tmp_path, monkeypatch, files, *args):
     return doc
 
 
-def found(tmp_path, monkeypatch, files, *args, bundles=False):
-    """{(path, line, rule)}; the fixture bundles under certs/ are left out unless `bundles`."""
-    got = triples(scan(tmp_path, monkeypatch, files, *args))
-    return got if bundles else {t for t in got if not t[0].startswith("certs/")}
+def found(tmp_path, monkeypatch, files, *args):
+    return triples(scan(tmp_path, monkeypatch, files, *args))
 
 
 # --------------------------------------------------------------------------- Dockerfile
@@ -501,7 +499,6 @@ def test_android_raw_trust_anchor_alone_is_a_custom_store(tmp_path, monkeypatch)
     assert found(tmp_path, monkeypatch, files) == {
         (NSC, 6, "ATS201"),
         (NSC, 6, "ATS202"),
-        ("android/app/src/main/res/raw/partner_ca.pem", 1, "ATS302"),  # the bundle itself lacks ATS
     }
 
 
@@ -685,16 +682,13 @@ def test_sql_dash_dash_comment_is_silent(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- committed bundles
 
 
-def test_committed_bundle_without_ats_root_reports_its_digicert_blocks(tmp_path, monkeypatch):
+def test_committed_bundle_is_judged_where_it_is_referenced_not_on_its_own(tmp_path, monkeypatch):
     files = {"certs/partner.pem": "# partner roots\n{{pem:DigiCert Global Root G2}}{{pem:DigiCert Global Root CA}}"}
-    got = found(tmp_path, monkeypatch, files, bundles=True)
-    lines = (tmp_path / "certs/partner.pem").read_text().splitlines()
-    begins = [n for n, line in enumerate(lines, 1) if line.startswith("-----BEGIN")]
-    assert got == {("certs/partner.pem", n, "ATS302") for n in begins} and len(begins) == 2
+    assert found(tmp_path, monkeypatch, files) == set()
 
 
 def test_committed_bundle_that_contains_an_ats_root_is_silent(tmp_path, monkeypatch):
-    assert found(tmp_path, monkeypatch, EGRESS, bundles=True) == set()
+    assert found(tmp_path, monkeypatch, EGRESS) == set()
 
 
 # --------------------------------------------------------------------------- prose, lock files, minified, file handling
