@@ -124,6 +124,7 @@ class Pattern:
     value_is: str
     unknown_text: str
     value_template: str | None
+    value_display: str | None
     value_suffixes: tuple[str, ...]
 
     def applies(self, kind: str) -> bool:
@@ -159,6 +160,7 @@ def _pattern(item: dict, what_key: str) -> Pattern:
         value_is=item.get("value_is", "literal"),
         unknown_text=item.get("unknown_text", "a value set elsewhere"),
         value_template=item.get("value_template"),
+        value_display=item.get("value_display"),
         value_suffixes=tuple(item.get("value_suffixes", ("",))),
     )
 
@@ -212,12 +214,13 @@ def _trust_value(pattern: Pattern, raw: str | None, name: str | None, sink: Find
         return None
     if pattern.value_is == "code" and not quoted:
         return TrustValue(UNKNOWN, text[:120])
+    shown = pattern.value_display.replace("{value}", text) if pattern.value_display else None
     if pattern.value_template:
         text = pattern.value_template.replace("{value}", text)
     for suffix in pattern.value_suffixes:
         if locate_bundle(text + suffix, sink.file, sink.root) is not None:
             return TrustValue(PATH, text + suffix)
-    return TrustValue(PATH, text)
+    return TrustValue(PATH, shown or text)
 
 
 def _inside_block(body: str, start: int, unless_in) -> bool:
