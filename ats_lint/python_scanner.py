@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from .findings import FindingSink, Span
 from .literals import scan_digest_bytes, scan_text
 from .resources import load_data
 
+_HOST_HINT = re.compile(r"amazonaws\.com|cloudfront\.net", re.IGNORECASE)
 STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 HOLE = "{}"  # stands for a part of a string that is not known statically
 _MAX_DEPTH = 12
@@ -78,21 +80,40 @@ def _lazy(value):
 
 
 class ParsedModule:
-    """A parsed file with the metadata the scanner needs, resolved once."""
+    """A parsed file. Metadata is resolved only when first asked for: each libcst provider is a
+    full pass over the tree, and most parsed files need positions for a few literals at most."""
 
-    def __init__(self, file: Path, source: str, need_positions: bool = True):
+    def __init__(self, file: Path, source: str):
         self.file = file
+        self.source = source
         self.module = cst.parse_module(source)
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        providers = [ScopeProvider, QualifiedNameProvider, ParentNodeProvider]
-        if need_positions:
-            providers.append(PositionProvider)
-        meta = wrapper.resolve_many(providers)
-        self.scopes = meta[ScopeProvider]
-        self.qnames = meta[QualifiedNameProvider]
-        self.parents = meta[ParentNodeProvider]
-        self.positions = meta.get(PositionProvider, {})
+        self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        self._semantic: dict | None = None
+        self._positions = None
         self._constants: dict[str, list[cst.BaseExpression]] | None = None
+
+    def _resolve_semantic(self) -> dict:
+        if self._semantic is None:
+            self._semantic = self._wrapper.resolve_many([ScopeProvider, QualifiedNameProvider, ParentNodeProvider])
+        return self._semantic
+
+    @property
+    def scopes(self):
+        return self._resolve_semantic()[ScopeProvider]
+
+    @property
+    def qnames(self):
+        return self._resolve_semantic()[QualifiedNameProvider]
+
+    @property
+    def parents(self):
+        return self._resolve_semantic()[ParentNodeProvider]
+
+    @property
+    def positions(self):
+        if self._positions is None:
+            self._positions = self._wrapper.resolve(PositionProvider)
+        return self._positions
 
     def qualified(self, node: cst.CSTNode) -> set[str]:
         return {q.name for q in _lazy(self.qnames.get(node, set())) or ()}
@@ -151,7 +172,7 @@ class Project:
     def load(self, file: Path) -> ParsedModule | None:
         if file not in self._cache:
             try:
-                self._cache[file] = ParsedModule(file, file.read_text(encoding="utf-8", errors="replace"), False)
+                self._cache[file] = ParsedModule(file, file.read_text(encoding="utf-8", errors="replace"))
             except (OSError, cst.ParserSyntaxError, RecursionError):
                 self._cache[file] = None
         return self._cache[file]
@@ -471,6 +492,11 @@ class _Visitor(cst.CSTVisitor):
         self.digest_methods = set(peer["digest_methods"])
         self.consumed: set[int] = set()
         self.pin_aliases: set[str] = set()
+        self.pin_name_parts = {q.rsplit(".", 1)[-1] for q in self.pin_names}
+        self.env_mapping_names = {q.rsplit(".", 1)[-1] for q in self.env_mappings}
+        self.callee_names = callee_names(sig)
+        self.mapping_methods = {e["qualified"].rsplit(".", 1)[-1] for e in self.env_setters["calls"] if "qualified" in e and e["qualified"].startswith(tuple(self.env_mappings))}
+        self.has_peer_certificate = self.peer_method in mod.source
         self.tainted: list[set[str]] = [set()]
 
     # ---- strings
@@ -530,7 +556,8 @@ class _Visitor(cst.CSTVisitor):
             node = segments[index][1]
             return self.mod.span(node if isinstance(node, STRINGS) else anchor)
 
-        scan_text(text, self.sink, span_at, hosts=not self._is_service_principal(anchor))
+        hosts = bool(_HOST_HINT.search(text)) and not self._is_service_principal(anchor)
+        scan_text(text, self.sink, span_at, hosts=hosts)
 
     def _consume(self, node: cst.CSTNode) -> None:
         self.consumed.add(id(node))
@@ -539,8 +566,8 @@ class _Visitor(cst.CSTVisitor):
             self._consume(node.right)
 
     def _check_string(self, node: cst.CSTNode, text: str) -> None:
-        span = self.mod.span(node)
-        scan_text(text, self.sink, lambda start, end: span, hosts=not self._is_service_principal(node))
+        hosts = bool(_HOST_HINT.search(text)) and not self._is_service_principal(node)
+        scan_text(text, self.sink, lambda start, end: self.mod.span(node), hosts=hosts)
 
     def _is_service_principal(self, node: cst.CSTNode) -> bool:
         parent = self.mod.parent(node)
@@ -552,9 +579,11 @@ class _Visitor(cst.CSTVisitor):
 
     # ---- calls
     def visit_Call(self, node: cst.Call) -> None:
-        names = self.mod.qualified(node.func)
         method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
         simple = node.func.value if isinstance(node.func, cst.Name) else method
+        # Qualified names cost a scope analysis of the whole module: ask only for callees whose
+        # simple name (or an import alias of it) appears in the signatures.
+        names = self.mod.qualified(node.func) if simple in self.callee_names and self._plausible_receiver(node.func) else set()
         for arg in node.args:
             if arg.keyword is None:
                 continue
@@ -575,6 +604,12 @@ class _Visitor(cst.CSTVisitor):
                 self.sink.add("ATS301", self.mod.span(node), qualified, detail=f"`{simple}(...)` pins the server certificate: {why}")
         self._env_setter_call(node, names, method)
         self._peer_certificate_compare_call(node, names)
+
+    def _plausible_receiver(self, func: cst.BaseExpression) -> bool:
+        """`x.update(...)`/`x.setdefault(...)` are env setters only on something named `environ`."""
+        if isinstance(func, cst.Attribute) and func.attr.value in self.mapping_methods:
+            return _last_name(func.value) in self.env_mapping_names
+        return True
 
     def _env_setter_call(self, node: cst.Call, names: set[str], method: str | None) -> None:
         for setter in self.env_setters["calls"]:
@@ -618,7 +653,11 @@ class _Visitor(cst.CSTVisitor):
                 self._trust(value, f"`.{attr} =`", target)
             elif attr in self.pin_attributes and self.ev.value(self.mod, value).kind not in ("default", "param"):
                 self.sink.add("ATS301", self.mod.span(target), attr, detail=f"`.{attr} =` pins the server certificate")
-        elif isinstance(target, cst.Subscript) and self.mod.qualified(target.value) & self.env_mappings:
+        elif (
+            isinstance(target, cst.Subscript)
+            and _last_name(target.value) in self.env_mapping_names
+            and self.mod.qualified(target.value) & self.env_mappings
+        ):
             elements = target.slice
             if len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
                 var = self.ev.text(self.mod, elements[0].slice.value)
@@ -627,15 +666,20 @@ class _Visitor(cst.CSTVisitor):
 
     # ---- names that pin
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._pin_name(node)
+        if node.attr.value in self.pin_name_parts:
+            self._pin_name(node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar) or node.module is None:
+        if isinstance(node.names, cst.ImportStar):
             return
-        module = _dotted(node.module)
+        module = _dotted(node.module) if node.module else ""
         for alias in node.names:
-            if f"{module}.{_dotted(alias.name)}" in self.pin_names:
-                self.pin_aliases.add(_dotted(alias.asname.name) if alias.asname else _dotted(alias.name))
+            imported = _dotted(alias.name)
+            local = _dotted(alias.asname.name) if alias.asname else imported
+            if f"{module}.{imported}" in self.pin_names:
+                self.pin_aliases.add(local)
+            if imported in self.callee_names:
+                self.callee_names.add(local)
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
         return False  # names inside import statements are not uses
@@ -658,7 +702,7 @@ class _Visitor(cst.CSTVisitor):
         self.tainted.pop()
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
-        if not any(isinstance(c.operator, (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)) for c in node.comparisons):
+        if not self.has_peer_certificate or not any(isinstance(c.operator, (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)) for c in node.comparisons):
             return
         sides = [node.left, *(c.comparator for c in node.comparisons)]
         if any(isinstance(s, cst.Name) and s.value == "None" for s in sides):
@@ -667,7 +711,7 @@ class _Visitor(cst.CSTVisitor):
             self.sink.add("ATS301", self.mod.span(node), "getpeercert-compare", detail="A digest of the peer certificate (`getpeercert(binary_form=True)`) is compared with a fixed value: this pins the certificate")
 
     def _peer_certificate_compare_call(self, node: cst.Call, names: set[str]) -> None:
-        if "hmac.compare_digest" in names or "secrets.compare_digest" in names:
+        if self.has_peer_certificate and "hmac.compare_digest" in names or "secrets.compare_digest" in names:
             if any(self._mentions_peer_certificate(a.value) for a in node.args):
                 self.sink.add("ATS301", self.mod.span(node), "getpeercert-compare", detail="A digest of the peer certificate (`getpeercert(binary_form=True)`) is compared with a fixed value: this pins the certificate")
 
@@ -706,6 +750,23 @@ class _Visitor(cst.CSTVisitor):
         else:
             tv = trust.TrustValue(trust.UNKNOWN, value.text)
         self.sink.trust(tv, what, self.mod.span(anchor), f"{what} {value.text[:200]}")
+
+
+def callee_names(sig: dict) -> set[str]:
+    """Simple names of the callees the visitor itself matches by qualified name (value resolution
+    asks for qualified names on its own, only where a trust value is evaluated)."""
+    qualified: set[str] = {"hmac.compare_digest", "secrets.compare_digest"} | set(sig["pinning"]["calls"])
+    qualified |= {e["qualified"] for e in sig["trust_arguments"]["positional"] if "qualified" in e}
+    qualified |= {e["qualified"] for e in sig["env_setters"]["calls"] if "qualified" in e}
+    return {q.rsplit(".", 1)[-1] for q in qualified}
+
+
+def _last_name(expr: cst.BaseExpression) -> str | None:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return None
 
 
 def _is_true(expr: cst.BaseExpression) -> bool:
