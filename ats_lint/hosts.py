@@ -20,6 +20,22 @@ _MAX_HOST = 253
 _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]{0,15})://$")
 
 
+def _matching_brace(text: str, close: int, floor: int) -> int | None:
+    """Offset of the `{` that opens the placeholder closed at `close`, looking back to `floor`."""
+    depth = 0
+    for j in range(close, floor - 1, -1):
+        if text[j] == "}":
+            depth += 1
+        elif text[j] == "{":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
+
+
+_VALID_HOST_RE = re.compile(r"[a-z0-9._-]{1,253}")
+
+
 @dataclass(frozen=True)
 class HostHit:
     """An affected endpoint found in a piece of text."""
@@ -57,6 +73,8 @@ class HostMatcher:
     def classify(self, host: str) -> tuple[str, str, str | None] | None:
         """(rule, endpoint kind, region) when a TLS connection to `host` is affected."""
         norm = self.normalize(host).strip(".")
+        if not _VALID_HOST_RE.fullmatch(norm):
+            return None  # what is left after placeholders is not a host name
         if norm.endswith(".cloudfront.net"):
             for ep in self.cf_endpoints:
                 if ep.pattern.match(norm):
@@ -86,13 +104,22 @@ class HostMatcher:
                 continue  # the suffix continues: not this domain
             start = m.start()
             limit = max(0, start - _MAX_HOST)
-            while start > limit and text[start - 1] in _HOST_CHARS:
+            while start > limit:
+                ch = text[start - 1]
+                if ch == "}":  # a placeholder may hold any character: `${AWS::Region}`, `{{ bucket }}`
+                    opening = _matching_brace(text, start - 1, max(limit, start - 84))
+                    if opening is None:
+                        break
+                    start = opening - 1 if opening > 0 and text[opening - 1] == "$" else opening
+                    continue
+                if ch not in _HOST_CHARS:
+                    break
                 start -= 1
             # Balanced placeholders only: trim a leading "(" or "}" left over from code around the host.
             while start < m.start() and text[start] in ".-)}(":
                 start += 1
             host = text[start:end]
-            if not host or host.startswith(".") or host[0] == "%" and not host.startswith("%s"):
+            if not host or host.startswith("."):
                 continue
             classified = self.classify(host)
             if classified is None:
