@@ -175,15 +175,10 @@ def pinning_patterns() -> tuple[Pattern, ...]:
     return tuple(_pattern(item, "detail") for item in _data()["pinning"])
 
 
-@functools.lru_cache(maxsize=1)
-def _system_store_paths() -> frozenset[str]:
-    return frozenset(p.rstrip("/") for p in _data()["system_store_paths"])
-
-
 def _keeps_default_store(value: str, name: str | None) -> bool:
     from .trust import is_default_store_text
 
-    if is_default_store_text(value) or value.rstrip("/") in _system_store_paths():
+    if is_default_store_text(value):
         return True
     for pattern in _data()["default_value_patterns"]:
         if "{name}" in pattern:

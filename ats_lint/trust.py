@@ -7,6 +7,7 @@ paths are never looked up. A bundle found in the tree is read and checked for AT
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ class TrustVerdict:
     rule_severity: str | None  # None: the rule's default; "note" when the store trusts ATS
     detail: str  # ATS201 message
     missing_ats: dict | None  # ATS202 message values when the content is known and lacks ATS
+    bundle_file: Path | None = None  # the bundle file in the scanned tree, when the value names one
 
 
 @functools.lru_cache(maxsize=1)
@@ -44,7 +46,14 @@ def trust_env_vars() -> dict[str, str]:
 
 
 def is_default_store_text(text: str) -> bool:
-    return text.strip().strip("'\"").lower() in _trust_data()["default_store_values"]
+    """True for values that keep the default store: booleans and the like, and system store paths."""
+    value = text.strip().strip("'\"")
+    return value.lower() in _trust_data()["default_store_values"] or value.rstrip("/") in _system_store_paths()
+
+
+@functools.lru_cache(maxsize=1)
+def _system_store_paths() -> frozenset[str]:
+    return frozenset(p.rstrip("/") for p in _trust_data()["system_store_paths"])
 
 
 def is_lookup_candidate(path_text: str) -> bool:
@@ -126,7 +135,7 @@ def judge(value: TrustValue, what: str, referencing_file: Path, root: Path, disp
             "certificate: make sure the store includes the Amazon Trust Services roots",
             None,
         )
-    return _verdict_from_analysis(analysis, what, shown)
+    return dataclasses.replace(_verdict_from_analysis(analysis, what, shown), bundle_file=located)
 
 
 def _shown(path: Path, display_root: Path) -> str:

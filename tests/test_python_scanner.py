@@ -432,3 +432,8 @@ def test_helper_applied_to_a_parameter_is_plumbing_but_attribute_of_a_parameter_
         requests.get("u", verify=conf.ca_bundle)
     """
     assert triples(scan(tmp_path, monkeypatch, {"m.py": code})) == {("m.py", 6, "ATS201")}
+
+
+def test_system_store_paths_keep_the_default_store(tmp_path, monkeypatch):
+    code = "import requests, ssl\nrequests.get('u', verify='/etc/ssl/certs/ca-certificates.crt')\nssl.create_default_context(capath='/etc/ssl/certs/')\n"
+    assert triples(scan(tmp_path, monkeypatch, {"m.py": code})) == set()
