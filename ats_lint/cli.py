@@ -12,7 +12,7 @@ from pathlib import Path
 from . import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "html", "markdown")
 _FROM_CONFIG = object()  # --write-baseline without FILE: the `baseline` of the configuration
 
 
@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write every current finding to FILE (default: the configured baseline) and exit 0")
     check.add_argument("--strict-suppressions", action="store_true", help="report suppression comments that silence no finding (they fail the run)")
     check.add_argument("--since", metavar="REF", help="scan only files changed since this git ref (added, modified, renamed, untracked)")
+    check.add_argument("--statistics", action="store_true", help="show the number of findings per rule instead of the findings")
+    check.add_argument("--quiet", "-q", action="store_true", help="no progress display on stderr")
 
     sub.add_parser("rules", help="list the rules")
     explain = sub.add_parser("explain", help="show the full documentation of a rule")
@@ -155,8 +157,14 @@ def _check(args: argparse.Namespace) -> int:
             return _fail(str(exc))
 
     from .engine import run
+    from .progress import Progress, wanted
 
-    result = run(paths, settings, cwd)
+    progress = Progress(sys.stderr) if wanted(sys.stderr, os.environ, args.quiet) else None
+    try:
+        result = run(paths, settings, cwd, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     selected = expand_selectors(settings.select, all_rules()) - expand_selectors(settings.ignore, all_rules())
     if write_file is not None:
         keep: list = []
@@ -172,24 +180,34 @@ def _check(args: argparse.Namespace) -> int:
         print(f"ats-lint: wrote {count} baseline entr{'ies' if count != 1 else 'y'} to {write_file}", file=sys.stderr)
         return EXIT_CLEAN
 
-    from .report import baseline_info, to_github, to_json, to_text
+    from .report import baseline_info, to_github, to_json, to_markdown, to_statistics, to_text
+    from .verdict import assess
 
+    verdict = assess(result.findings)  # before a baseline hides accepted findings: they are known, not fixed
     info = None
     if baseline_file is not None:
         comparison = bl.compare(result.findings, entries, cwd, baseline_file, result.considered, selected)
         result.findings = comparison.new
         info = baseline_info(baseline_file.as_posix(), comparison.matched, comparison.stale)
-    if args.format == "json":
-        output = to_json(result, baseline=info)
+    if args.statistics:
+        output = to_statistics(result, as_json=args.format == "json")
+    elif args.format == "json":
+        output = to_json(result, baseline=info, verdict=verdict)
     elif args.format == "sarif":
         from .sarif import to_sarif
 
-        output = to_sarif(result, cwd)
+        output = to_sarif(result, cwd, verdict=verdict)
     elif args.format == "github":
         output = to_github(result)
+    elif args.format == "markdown":
+        output = to_markdown(result, verdict=verdict, baseline=info)
+    elif args.format == "html":
+        from .html_report import to_html
+
+        output = to_html(result, cwd, verdict=verdict, baseline=info)
     else:
         color = args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        output = to_text(result, color=color, baseline=info)
+        output = to_text(result, color=color, baseline=info, verdict=verdict)
     if info is not None and info["stale"] and args.format in ("sarif", "github"):
         print(f"ats-lint: {len(info['stale'])} baseline entries in {info['file']} no longer match a finding", file=sys.stderr)
     if args.output:

@@ -41,7 +41,8 @@ class ScanOptions:
     skip_minified: bool = True
 
 
-def run(paths: list[Path], settings: Settings, cwd: Path | None = None) -> RunResult:
+def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress=None) -> RunResult:
+    """Scan `paths`. `progress`, when given, is called as `progress(done, total, path)` after each file."""
     cwd = (cwd or Path.cwd()).absolute()
     project_root = (settings.project_root or _guess_project_root(cwd)).absolute()
     selected = expand_selectors(settings.select, all_rules()) - expand_selectors(settings.ignore, all_rules())
@@ -60,9 +61,9 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None) -> RunRe
 
         chunk = max(8, len(candidates) // (jobs * 8))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            file_results = list(pool.map(functools.partial(scan_file, cwd=cwd, options=options), candidates, chunksize=chunk))
+            file_results = _reporting(pool.map(functools.partial(scan_file, cwd=cwd, options=options), candidates, chunksize=chunk), len(candidates), progress)
     else:
-        file_results = [scan_file(c, cwd=cwd, options=options) for c in candidates]
+        file_results = _reporting((scan_file(c, cwd=cwd, options=options) for c in candidates), len(candidates), progress)
     per_file = {pattern: expand_selectors(codes, all_rules()) for pattern, codes in settings.per_file_ignores.items()}
     rules = all_rules()
     for fr in file_results:
@@ -88,6 +89,16 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None) -> RunRe
     result.unused_suppressions.sort(key=lambda u: (u.path, u.line, u.column))
     assign_fingerprints(result.findings)
     return result
+
+
+def _reporting(results, total: int, progress) -> list[FileResult]:
+    if progress is None:
+        return list(results)
+    out = []
+    for fr in results:
+        out.append(fr)
+        progress(len(out), total, fr.path)
+    return out
 
 
 def _glob_match(path: str, pattern: str) -> bool:

@@ -7,16 +7,20 @@ from collections import Counter
 from . import __version__
 from .engine import RunResult
 from .rules import CATEGORIES, all_rules
+from .verdict import AT_RISK, READY, Verdict, assess
 
-_COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m", "bold": "\033[1m", "dim": "\033[2m", "reset": "\033[0m"}
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m", "bold": "\033[1m", "dim": "\033[2m", "ready": "\033[32m", "reset": "\033[0m"}
 
 
-def summary(result: RunResult) -> dict:
+def summary(result: RunResult, verdict: Verdict | None = None) -> dict:
     by_category = Counter(f.category for f in result.findings)
+    verdict = verdict or assess(result.findings)
     return {
         "files_scanned": result.files_scanned,
         "findings": len(result.findings),
         "by_category": {c: by_category[c] for c in CATEGORIES if by_category[c]},
+        "verdict": verdict.verdict,
+        "reasons": list(verdict.reasons),
     }
 
 
@@ -25,7 +29,7 @@ def baseline_info(file: str, matched: int, stale: list) -> dict:
     return {"file": file, "matched": matched, "stale": [{"path": e.path, "rule": e.rule, "fingerprint": e.fingerprint} for e in stale]}
 
 
-def to_json(result: RunResult, baseline: dict | None = None) -> str:
+def to_json(result: RunResult, baseline: dict | None = None, verdict: Verdict | None = None) -> str:
     doc = {
         "tool": "ats-lint",
         "version": __version__,
@@ -48,7 +52,7 @@ def to_json(result: RunResult, baseline: dict | None = None) -> str:
             for f in result.findings
         ],
         "errors": [{"path": e.path, "kind": e.kind, "message": e.message} for e in result.errors],
-        "summary": summary(result),
+        "summary": summary(result, verdict),
     }
     # Keys beyond the SPEC shape appear only in the modes that produce them (strict suppressions, baseline).
     if result.unused_suppressions:
@@ -61,7 +65,7 @@ def to_json(result: RunResult, baseline: dict | None = None) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_text(result: RunResult, color: bool = False, baseline: dict | None = None) -> str:
+def to_text(result: RunResult, color: bool = False, baseline: dict | None = None, verdict: Verdict | None = None) -> str:
     def c(name: str, text: str) -> str:
         return f"{_COLORS[name]}{text}{_COLORS['reset']}" if color else text
 
@@ -96,6 +100,10 @@ def to_text(result: RunResult, color: bool = False, baseline: dict | None = None
         if baseline["stale"]:
             k = len(baseline["stale"])
             lines.append(f"{k} baseline entr{'ies' if k != 1 else 'y'} no longer match; rewrite the baseline with --write-baseline to drop {'them' if k != 1 else 'it'}.")
+    verdict = verdict or assess(result.findings)
+    tone = {AT_RISK: "error", READY: "ready"}.get(verdict.verdict, "warning")
+    lines.append(f"{c('bold', 'Verdict:')} {c(tone, verdict.label)}")
+    lines.extend(f"  - {reason}" for reason in verdict.reasons)
     return "\n".join(lines) + "\n"
 
 
@@ -139,3 +147,74 @@ def to_github(result: RunResult) -> str:
     n = len(result.findings)
     lines.append(f"ats-lint: {n} finding{'s' if n != 1 else ''} in {result.files_scanned} file{'s' if result.files_scanned != 1 else ''}.")
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- statistics
+
+def statistics(result: RunResult) -> list[dict]:
+    """Findings per rule, most frequent first (then by rule id), as `ruff --statistics` counts them."""
+    rules = all_rules()
+    counts = Counter(f.rule for f in result.findings)
+    return [{"code": rule, "name": rules[rule].name, "count": n} for rule, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def to_statistics(result: RunResult, as_json: bool = False) -> str:
+    rows = statistics(result)
+    if as_json:
+        return json.dumps(rows, indent=2) + "\n"
+    if not rows:
+        return ""
+    width = len(str(rows[0]["count"]))
+    return "".join(f"{r['count']:>{width}}\t{r['code']}\t{r['name']}\n" for r in rows)
+
+
+# --------------------------------------------------------------------------- Markdown
+
+MARKDOWN_MAX_FINDINGS = 100  # a pull-request comment holds at most 65536 characters
+
+
+def _md(text: str) -> str:
+    """Text from the scanned tree, safe inside a Markdown table cell or list item."""
+    import html
+
+    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|").replace("`", "\\`")
+
+
+def _md_code(text: str) -> str:
+    return "<code>" + _md(text).replace("\\`", "`") + "</code>"
+
+
+def to_markdown(result: RunResult, verdict: Verdict | None = None, baseline: dict | None = None) -> str:
+    """A summary for `$GITHUB_STEP_SUMMARY` or a pull-request comment: verdict, counts, findings."""
+    verdict = verdict or assess(result.findings)
+    icon = {AT_RISK: "🔴", READY: "🟢"}.get(verdict.verdict, "🟡")
+    n, files = len(result.findings), result.files_scanned
+    out = [f"## {icon} ats-lint: {verdict.label}", ""]
+    out.append(f"**Verdict: {verdict.label}** — {n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''} scanned.")
+    out.append("")
+    out.extend(f"- {_md(r)}" for r in verdict.reasons)
+    out.append("")
+    if n:
+        cats = Counter((f.category, f.severity) for f in result.findings)
+        out += ["| Category | error | warning | note | total |", "|---|---:|---:|---:|---:|"]
+        for cat in CATEGORIES:
+            row = [cats[(cat, s)] for s in ("error", "warning", "note")]
+            if sum(row):
+                out.append(f"| `{cat}` | " + " | ".join(str(v) for v in row) + f" | {sum(row)} |")
+        out += ["", "| Rule | Name | Findings |", "|---|---|---:|"]
+        rules = all_rules()
+        out += [f"| [{r['code']}]({rules[r['code']].help_url}) | {r['name']} | {r['count']} |" for r in statistics(result)]
+        out += ["", f"<details><summary>Findings ({n})</summary>", "", "| Severity | Rule | Location | Message |", "|---|---|---|---|"]
+        for f in result.findings[:MARKDOWN_MAX_FINDINGS]:
+            out.append(f"| {f.severity} | {f.rule} | {_md_code(f'{f.path}:{f.line}:{f.column}')} | {_md(f.message)} |")
+        if n > MARKDOWN_MAX_FINDINGS:
+            out += ["", f"… and {n - MARKDOWN_MAX_FINDINGS} more: run `ats-lint check --format html --output report.html` for the full report."]
+        out += ["", "</details>", ""]
+    if result.errors:
+        k = len(result.errors)
+        out.append(f"{k} file{'s' if k != 1 else ''} could not be fully scanned.")
+        out.append("")
+    if baseline is not None:
+        out.append(f"Baseline `{_md(baseline['file'])}`: {baseline['matched']} known finding{'s' if baseline['matched'] != 1 else ''} not listed; {len(baseline['stale'])} stale entr{'ies' if len(baseline['stale']) != 1 else 'y'}.")
+        out.append("")
+    return "\n".join(out)

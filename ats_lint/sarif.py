@@ -8,6 +8,7 @@
   when lines move.
 - Files that could not be scanned become `toolExecutionNotifications`; unused suppressions (only
   reported under `strict-suppressions`) are results of the pseudo-rule `unused-suppression`.
+- The repository verdict (`ats_lint.verdict`) is in the run's `properties` as `verdict` and `reasons`.
 """
 from __future__ import annotations
 
@@ -65,7 +66,10 @@ def _unused_descriptor() -> dict:
     }
 
 
-def to_sarif(result: RunResult, cwd: Path) -> str:
+def to_sarif(result: RunResult, cwd: Path, verdict=None) -> str:
+    from .verdict import assess
+
+    verdict = verdict or assess(result.findings)
     rules = list(all_rules().values())
     descriptors = [_rule_descriptor(r) for r in rules]
     index = {r.id: i for i, r in enumerate(rules)}
@@ -125,6 +129,7 @@ def to_sarif(result: RunResult, cwd: Path) -> str:
                 "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
                 "results": results,
                 "columnKind": "unicodeCodePoints",
+                "properties": {"verdict": verdict.verdict, "reasons": list(verdict.reasons)},
             }
         ],
     }

@@ -33,7 +33,8 @@ def test_json_document_has_the_spec_shape(tmp_path, monkeypatch):
     assert (finding["rule"], finding["category"], finding["path"], finding["line"], finding["column"]) == ("ATS101", "s3-endpoint", "app.py", 1, 7)
     assert "Resolution option 1" in finding["remediation"] and finding["faq"] and finding["help_url"].startswith("https://")
     assert doc["errors"] == [{"path": "bad.py", "kind": "parse-error", "message": doc["errors"][0]["message"]}]
-    assert doc["summary"] == {"files_scanned": 2, "findings": 2, "by_category": {"s3-endpoint": 1, "cloudfront-domain": 1}}
+    assert doc["summary"] == {"files_scanned": 2, "findings": 2, "by_category": {"s3-endpoint": 1, "cloudfront-domain": 1},
+                              "verdict": "ready", "reasons": doc["summary"]["reasons"]}
 
 
 def test_output_is_deterministic_and_sorted(tmp_path, monkeypatch):
@@ -52,7 +53,7 @@ def test_text_output_in_ruff_style_without_colour_in_a_pipe(tmp_path, monkeypatc
     lines = out.splitlines()
     assert lines[0].startswith("app.py:1:7: ATS101 ")
     assert lines[1].startswith("  help: ") and "Resolution option 1" in lines[1]
-    assert lines[-1] == "Found 2 findings (2 warnings) in 1 file."
+    assert lines[lines.index("Verdict: ready") - 1] == "Found 2 findings (2 warnings) in 1 file."  # the verdict closes the output
     assert "\033[" not in out
 
 
