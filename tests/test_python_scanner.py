@@ -257,7 +257,7 @@ def test_trust_env_vars_being_set(tmp_path, monkeypatch):
     os.environ.update({"AWS_CA_BUNDLE": "/etc/ssl/a.pem"})
     os.environ.update(NODE_EXTRA_CA_CERTS="/etc/ssl/a.pem")
     def t(monkeypatch):
-        monkeypatch.setenv("SSL_CERT_DIR", "/etc/ssl/certs")
+        monkeypatch.setenv("SSL_CERT_DIR", "/etc/ssl/corp-certs")
     os.environ["REQUESTS_CA_BUNDLE"] = ""
     os.environ.pop("REQUESTS_CA_BUNDLE", None)
     del os.environ["SSL_CERT_FILE"]
