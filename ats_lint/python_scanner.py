@@ -24,6 +24,7 @@ from libcst.metadata import (
 from libcst.metadata.scope_provider import Assignment, ImportAssignment
 
 from . import trust
+from .cache import depends_on
 from .findings import FindingSink, Span
 from .literals import scan_digest_bytes, scan_text
 from .resources import load_data
@@ -165,7 +166,10 @@ class Project:
         for base in bases:
             target = base.joinpath(*parts) if parts else base
             for candidate in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
-                if candidate is not None and candidate.is_file():
+                if candidate is None:
+                    continue
+                depends_on(candidate)
+                if candidate.is_file():
                     return candidate
         return None
 

@@ -69,13 +69,17 @@ def locate_bundle(path_text: str, referencing_file: Path, root: Path) -> Path | 
     """The file or folder in the scanned tree that `path_text` names, if any."""
     if not is_lookup_candidate(path_text):
         return None
+    from .cache import depends_on
+
     rel = path_text.strip().replace("\\", "/")
     if rel.startswith(TREE_PREFIX):
         candidate = Path(rel[len(TREE_PREFIX):])
+        depends_on(candidate)
         return candidate if candidate.exists() and _inside(candidate, root) else None
     folder = referencing_file.parent
     while True:
         candidate = folder / rel
+        depends_on(candidate)
         if candidate.exists() and _inside(candidate, root):
             return candidate
         if folder == root or root not in folder.parents:
@@ -99,6 +103,11 @@ def _analyze_file(path: Path):
         return analyze_bundle_file(path)
     except OSError:
         return None
+
+
+def forget_bundles() -> None:
+    """Drop cached bundle analyses (after `check --fix` changed a bundle)."""
+    _analyze_file.cache_clear()
 
 
 def judge(value: TrustValue, what: str, referencing_file: Path, root: Path, display_root: Path) -> TrustVerdict:
