@@ -86,7 +86,7 @@ def _code(finding, lines: list[str] | None) -> str:
             rows.append(f'<span class="ln hl"><i>{number}</i>{body}</span>')
         else:
             rows.append(f'<span class="ln"><i>{number}</i>{_e(_cut(text))}</span>')
-    return "<pre>" + "\n".join(rows) + "</pre>"
+    return "<pre>" + "".join(rows) + "</pre>"  # each line is a block: no newline between them
 
 
 def _chart(counts: Counter, categories: list[str]) -> str:
