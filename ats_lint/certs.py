@@ -159,9 +159,10 @@ def describe_der(der: bytes) -> dict | None:
             )
             subject = cert.subject.rfc4514_string()
             issuer = cert.issuer.rfc4514_string()
+            not_before, not_after = cert.not_valid_before_utc, cert.not_valid_after_utc
     except Exception:  # noqa: BLE001
         return None
-    return {"subject": subject, "issuer": issuer, "spki": spki}
+    return {"subject": subject, "issuer": issuer, "spki": spki, "not_before": not_before, "not_after": not_after}
 
 
 def _label_from_comments(comment_lines: list[str]) -> str | None:
@@ -221,6 +222,23 @@ def knowledge() -> CertificateKnowledge:
         kb.by_der_sha256[cert.sha256] = cert
     kb.ats_spki = frozenset(c.spki_sha256 for c in certificates if c.is_ats)
     return kb
+
+
+@functools.lru_cache(maxsize=1)
+def fix_roots() -> tuple[tuple[KnownCertificate, str], ...]:
+    """The roots a fix appends (rules/certs.yaml `fix_roots`), each with its PEM block as shipped."""
+    spec = load_data("certs.yaml")["fix_roots"]
+    text = (rules_dir() / spec["file"]).read_text(encoding="utf-8")
+    pems = {hashlib.sha256(base64.b64decode(_BASE64_CHARS_RE.sub("", m.group("body")))).digest(): m.group(0)
+            for m in PEM_BLOCK_RE.finditer(text)}
+    kb = knowledge()
+    out = []
+    for label in spec["labels"]:
+        cert = next((c for c in kb.certificates if c.label == label and c.source_file == spec["file"] and c.role == "root"), None)
+        if cert is None or cert.sha256 not in pems:
+            raise ValueError(f"rules/certs.yaml fix_roots: no self-signed `{label}` in {spec['file']}")
+        out.append((cert, pems[cert.sha256]))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- bundles

@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true", help="show the number of findings per rule instead of the findings")
     check.add_argument("--quiet", "-q", action="store_true", help="no progress display on stderr")
 
+    check.add_argument("--fix", action="store_true", help="append the missing Amazon Trust Services roots to every CA bundle of the scanned tree flagged ATS202 (nothing else is written)")
+    _add_bundle_and_probe_parsers(sub)
+
     sub.add_parser("rules", help="list the rules")
     explain = sub.add_parser("explain", help="show the full documentation of a rule")
     explain.add_argument("rule", metavar="RULE")
@@ -68,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
             return _rules()
         if args.command == "explain":
             return _explain(args.rule)
+        if args.command == "bundle":
+            return _bundle(args, parser)
+        if args.command == "probe":
+            return _probe(args)
         parser.print_help()
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -165,6 +172,11 @@ def _check(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
+    if args.fix and _fix_flagged_bundles(result, cwd):  # only an explicit --fix writes, and only to flagged bundles
+        from .trust import forget_bundles
+
+        forget_bundles()
+        result = run(paths, settings, cwd)  # report the tree as it is now
     selected = expand_selectors(settings.select, all_rules()) - expand_selectors(settings.ignore, all_rules())
     if write_file is not None:
         keep: list = []
@@ -247,3 +259,122 @@ def _explain(rule_id: str) -> int:
         return _fail(f"unknown rule {rule_id!r} (known: {', '.join(all_rules())})")
     print(rule.explain(), end="")
     return EXIT_CLEAN
+
+
+# --------------------------------------------------------------------------- bundle inspect/fix, probe, check --fix
+# Exit codes: bundle inspect 0 every bundle trusts ATS, 1 one does not; bundle fix 0 done or nothing
+# to do, 1 a fix is needed (--check, --dry-run); probe 0 verified, 1 verification failed;
+# all of them 2 for a usage error or a file/connection that cannot be used.
+
+
+def _add_bundle_and_probe_parsers(sub) -> None:
+    bundle = sub.add_parser("bundle", help="inspect or fix a CA bundle (PEM file)")
+    bsub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", parser_class=_Parser)
+    inspect = bsub.add_parser("inspect", help="list the certificates of PEM bundles (or folders of PEM files) and whether they trust Amazon Trust Services")
+    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    inspect.add_argument("--format", choices=("text", "json"), default="text")
+    fix = bsub.add_parser("fix", help="append the missing Amazon Trust Services roots to a PEM bundle")
+    fix.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    mode = fix.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="change nothing; exit 1 if a fix is needed")
+    mode.add_argument("--dry-run", action="store_true", help="change nothing; print the diff of the fix (exit 1 if a fix is needed)")
+
+    probe = sub.add_parser("probe", help="the FAQ's test: fetch the ATS test object over TLS with a given trust store")
+    probe.add_argument("--url", help="https URL to fetch (default: the FAQ's test object)")
+    probe.add_argument("--ca-bundle", type=Path, metavar="FILE", help="trust only this PEM bundle (or folder); default: the system trust store")
+    probe.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="connect and read timeout (default 10)")
+    probe.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _bundle(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.bundle_command == "inspect":
+        from .bundle_inspect import inspect_bundle, to_json, to_text
+
+        reports = [inspect_bundle(f) for f in args.files]
+        sys.stdout.write(to_json(reports) if args.format == "json" else to_text(reports))
+        for r in reports:
+            if r.error:
+                print(f"ats-lint: error: {r.path}: {r.error}", file=sys.stderr)
+        if any(r.error for r in reports):
+            return EXIT_ERROR
+        return EXIT_CLEAN if all(r.trusts_ats for r in reports) else EXIT_FINDINGS
+    if args.bundle_command == "fix":
+        from .bundle_fix import BundleFixError, apply, plan
+
+        needed = failed = False
+        for file in args.files:
+            try:
+                fix = plan(file)
+                if args.dry_run:
+                    sys.stdout.write(fix.diff(file.as_posix()))
+                elif not args.check:
+                    apply(fix)
+            except BundleFixError as exc:
+                print(f"ats-lint: error: {exc}", file=sys.stderr)
+                failed = True
+                continue
+            needed = needed or fix.needed
+            if not fix.needed:
+                print(f"{file.as_posix()}: already holds the Amazon Trust Services roots; nothing to do")
+            elif args.check or args.dry_run:
+                print(f"{file.as_posix()}: would add {', '.join(fix.added)}", file=sys.stderr if args.dry_run else sys.stdout)
+            else:
+                print(f"{file.as_posix()}: added {', '.join(fix.added)}")
+        if failed:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if needed and (args.check or args.dry_run) else EXIT_CLEAN
+    parser.parse_args(["bundle", "--help"])
+    return EXIT_ERROR
+
+
+def _probe(args: argparse.Namespace) -> int:
+    import json
+
+    from .probe import FAQ_TEST_URL, ProbeError, probe
+
+    try:
+        result = probe(args.url or FAQ_TEST_URL, args.ca_bundle, timeout=args.timeout)
+    except ProbeError as exc:
+        return _fail(str(exc))
+    if args.format == "json":
+        print(json.dumps(result.to_json(), indent=2))
+    elif result.verified:
+        status = f"HTTP {result.http_status}" if result.http_status is not None else f"no HTTP status ({result.http_error})"
+        print(f"verified: {result.url} with trust {result.trust}")
+        print(f"  certificate: {result.peer_subject}, issued by {result.peer_issuer} ({result.tls_version})")
+        print(f"  response: {status}" + ("" if result.http_status == 200 else " (the FAQ test expects 200: TLS trust is fine, check the URL)"))
+    else:
+        print(f"NOT verified: {result.url} with trust {result.trust}")
+        print(f"  reason: {result.reason}: {result.verify_message} (OpenSSL verify code {result.verify_code})")
+        print(f"  {result.explanation}")
+    return EXIT_CLEAN if result.verified else EXIT_FINDINGS
+
+
+def _fix_flagged_bundles(result, cwd: Path) -> bool:
+    """`check --fix`: apply `bundle fix` to each bundle file behind an ATS202 finding; True if one changed."""
+    from .bundle_fix import BundleFixError, apply, plan
+
+    bundles: dict[str, list[str]] = {}
+    for f in result.findings:
+        if f.rule == "ATS202" and f.data.get("bundle_file"):
+            bundles.setdefault(f.data["bundle_file"], []).append(f"{f.path}:{f.line}")
+    changed = False
+    for bundle, where in sorted(bundles.items()):
+        shown = _display(Path(bundle), cwd)
+        try:
+            fix = plan(Path(bundle))
+            apply(fix)
+        except BundleFixError as exc:
+            print(f"ats-lint: fix: cannot fix {shown} (flagged at {', '.join(where)}): {exc}", file=sys.stderr)
+            continue
+        if fix.needed:
+            changed = True
+            print(f"ats-lint: fix: {shown}: added {', '.join(fix.added)} (flagged at {', '.join(where)})", file=sys.stderr)
+    return changed
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return path.absolute().relative_to(cwd.absolute()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -34,6 +34,7 @@ class Finding:
     faq: list[str] = field(default_factory=list)
     help_url: str = ""
     fingerprint: str = ""
+    data: dict = field(default_factory=dict)  # rule-specific facts for later steps (ATS202: `bundle_file`); not in reports
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule)
@@ -127,6 +128,8 @@ class FindingSink:
         self.add("ATS201", span, matched, severity=verdict.rule_severity, detail=verdict.detail)
         if verdict.missing_ats:
             self.add("ATS202", span, matched, **verdict.missing_ats)
+            if verdict.bundle_file is not None:
+                self.findings[-1].data["bundle_file"] = str(verdict.bundle_file)
 
     def host(self, hit, span: Span) -> None:
         self.add(hit.rule, span, hit.host.lower(), host=hit.host)
