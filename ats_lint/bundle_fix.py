@@ -45,8 +45,6 @@ class FixPlan:
         new = _text(self.new).splitlines()
         lines = difflib.unified_diff(old, new, f"a/{shown}", f"b/{shown}", lineterm="")
         out = "\n".join(lines)
-        if self.old and not self.old.endswith((b"\n", b"\r")) and self.needed:
-            out = out.replace(f"\n-{old[-1]}\n", f"\n-{old[-1]}\n\\ No newline at end of file\n", 1)
         return out + "\n" if out else ""
 
 
@@ -105,7 +103,20 @@ def read_bundle(path: Path) -> bytes:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BundleFixError(f"{path}: not valid UTF-8 at byte {exc.start}; not a PEM bundle ats-lint will change") from None
+    _refuse_truncated(path, data)
     return data
+
+
+def _refuse_truncated(path: Path, data: bytes) -> None:
+    """A block without its END line would swallow what is appended after it: repair comes first."""
+    from datetime import datetime, timezone
+
+    from .bundle_inspect import inspect_bytes
+
+    for entry in inspect_bytes(data, str(path), datetime.now(timezone.utc)):
+        if entry.problem and entry.problem.startswith("truncated"):
+            raise BundleFixError(f"{path}:{entry.line}: {entry.problem}; repair the bundle first "
+                                 f"(`ats-lint bundle inspect {path}`), then fix it")
 
 
 def present_keys(data: bytes) -> set[bytes]:

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "explain":
             return _explain(args.rule)
         if args.command == "bundle":
-            return _bundle(args, parser)
+            return _bundle(args)
         if args.command == "probe":
             return _probe(args)
         parser.print_help()
@@ -286,7 +286,7 @@ def _add_bundle_and_probe_parsers(sub) -> None:
     probe.add_argument("--format", choices=("text", "json"), default="text")
 
 
-def _bundle(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _bundle(args: argparse.Namespace) -> int:
     if args.bundle_command == "inspect":
         from .bundle_inspect import inspect_bundle, to_json, to_text
 
@@ -323,8 +323,7 @@ def _bundle(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if failed:
             return EXIT_ERROR
         return EXIT_FINDINGS if needed and (args.check or args.dry_run) else EXIT_CLEAN
-    parser.parse_args(["bundle", "--help"])
-    return EXIT_ERROR
+    return _fail("bundle: give an action: `bundle inspect FILE...` or `bundle fix FILE...`")
 
 
 def _probe(args: argparse.Namespace) -> int:

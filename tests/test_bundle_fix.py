@@ -162,3 +162,25 @@ def test_a_symlinked_bundle_keeps_its_link_and_the_target_is_fixed(tmp_path, mon
     assert run_cli(["bundle", "fix", "link.pem"], tmp_path, monkeypatch)[0] == 0
     assert (tmp_path / "link.pem").is_symlink()
     assert _labels_in((tmp_path / "real" / "ca.pem").read_bytes())[-1] == FIVE[-1]
+
+
+def test_bundle_without_an_action_is_a_usage_error(tmp_path, monkeypatch):
+    assert run_cli(["bundle"], tmp_path, monkeypatch) == (2, "", "ats-lint: error: bundle: give an action: `bundle inspect FILE...` or `bundle fix FILE...`\n")
+
+
+def test_an_empty_file_gets_the_five_roots(tmp_path):
+    write_tree(tmp_path, {"ca.pem": b""})
+    fix = plan(tmp_path / "ca.pem")
+    assert fix.added == FIVE and fix.new.startswith(b"# Amazon Root CA 1 ")
+
+
+def test_a_bundle_ending_in_a_truncated_block_is_refused_so_the_roots_are_not_swallowed(tmp_path, monkeypatch):
+    truncated = "\n".join(pem_of("DigiCert Global Root CA").splitlines()[:5]) + "\n"
+    write_tree(tmp_path, {"ca.pem": pem_of("DigiCert Global Root G2") + truncated})
+    before = (tmp_path / "ca.pem").read_bytes()
+    code, out, err = run_cli(["bundle", "fix", "ca.pem"], tmp_path, monkeypatch)
+    line = len(pem_of("DigiCert Global Root G2").splitlines()) + 1
+    assert (code, out) == (2, "")
+    assert err == (f"ats-lint: error: ca.pem:{line}: truncated CERTIFICATE block: no END line; repair the bundle first "
+                   "(`ats-lint bundle inspect ca.pem`), then fix it\n")
+    assert (tmp_path / "ca.pem").read_bytes() == before
