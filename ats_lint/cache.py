@@ -20,12 +20,14 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from . import __version__
 from .findings import FileResult, Finding, ScanError
 
 _FORMAT = 1
+_RACY_NS = 2_000_000_000  # as git does for "racily clean" files: recent mtimes are not trusted
 _recorded: list[str] | None = None
 
 
@@ -119,7 +121,9 @@ class ResultCache:
 
     def put(self, file: Path, result: FileResult, deps: list[str]) -> None:
         stat = _stat(str(file))
-        if stat is None or any(e.kind in ("vanished", "unreadable", "internal-error") for e in result.errors):
+        if stat is None or time.time_ns() - stat[1] < _RACY_NS:
+            return  # modified just now: a second edit within the clock's resolution could go unseen
+        if any(e.kind in ("vanished", "unreadable", "internal-error") for e in result.errors):
             return  # nothing stable to key on
         self.entries[str(file)] = {"stat": stat, "deps": [[d, _stat(d)] for d in deps], "result": _encode(result)}
         self.dirty = True

@@ -33,12 +33,14 @@ class Settings:
     skip_minified: bool = True
     baseline: str | None = None  # baseline file; relative to the config file's folder
     strict_suppressions: bool = False  # report suppression comments that silence nothing
+    cache: bool = True
+    cache_dir: str | None = None  # default: outside the tree, $XDG_CACHE_HOME/ats-lint/<project>
     source: Path | None = None  # the config file these settings came from
     project_root: Path | None = None
 
 
 _LIST_KEYS = {"select", "ignore", "exclude", "extend_exclude"}
-_BOOL_KEYS = {"respect_gitignore", "force_exclude", "scan_prose", "skip_lockfiles", "skip_minified", "strict_suppressions"}
+_BOOL_KEYS = {"cache", "respect_gitignore", "force_exclude", "scan_prose", "skip_lockfiles", "skip_minified", "strict_suppressions"}
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.I)
 _UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
 
@@ -138,6 +140,10 @@ def _check(origin: str, key: str, name: str, value: Any) -> Any:
         return value
     if name == "max_file_size":
         return parse_size(value, where)
+    if name == "cache_dir":
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(f"{where}: expected a folder path, got {value!r}")
+        return value
     if name == "baseline":
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ConfigError(f"{where}: expected a file path, got {value!r}")

@@ -45,6 +45,7 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
     """Scan `paths`. `progress`, when given, is called as `progress(done, total, path)` after each file."""
     cwd = (cwd or Path.cwd()).absolute()
     project_root = (settings.project_root or _guess_project_root(cwd)).absolute()
+    _forget_previous_run()
     selected = expand_selectors(settings.select, all_rules()) - expand_selectors(settings.ignore, all_rules())
     result = RunResult()
     candidates: list[Candidate] = []
@@ -55,15 +56,33 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
         else:
             candidates.append(item)
     options = ScanOptions(settings.max_file_size, settings.scan_prose, settings.skip_lockfiles, settings.skip_minified)
+    cache = _open_cache(settings, project_root, options, cwd)
+    cached: dict[Path, FileResult] = {}
+    todo = candidates
+    if cache is not None:
+        for c in candidates:
+            hit = cache.get(c.file)
+            if hit is not None:
+                cached[c.file] = hit
+        todo = [c for c in candidates if c.file not in cached]
     jobs = settings.jobs or os.cpu_count() or 1
-    if jobs > 1 and len(candidates) >= _PARALLEL_THRESHOLD:
+    worker = functools.partial(_scan_recording, cwd=cwd, options=options)
+    if jobs > 1 and len(todo) >= _PARALLEL_THRESHOLD:
         from concurrent.futures import ProcessPoolExecutor  # imported only when used: start-up of small runs
 
-        chunk = max(8, len(candidates) // (jobs * 8))
+        chunk = max(8, len(todo) // (jobs * 8))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            file_results = _reporting(pool.map(functools.partial(scan_file, cwd=cwd, options=options), candidates, chunksize=chunk), len(candidates), progress)
+            scanned = _reporting(pool.map(worker, todo, chunksize=chunk), len(candidates), progress, len(cached))
     else:
-        file_results = _reporting((scan_file(c, cwd=cwd, options=options) for c in candidates), len(candidates), progress)
+        scanned = _reporting((worker(c) for c in todo), len(candidates), progress, len(cached))
+    fresh: dict[Path, FileResult] = {}
+    for candidate, (fr, deps) in zip(todo, scanned):
+        fresh[candidate.file] = fr
+        if cache is not None:
+            cache.put(candidate.file, fr, deps)
+    if cache is not None:
+        cache.save()
+    file_results = [cached.get(c.file) or fresh[c.file] for c in candidates]
     per_file = {pattern: expand_selectors(codes, all_rules()) for pattern, codes in settings.per_file_ignores.items()}
     rules = all_rules()
     for fr in file_results:
@@ -91,14 +110,42 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
     return result
 
 
-def _reporting(results, total: int, progress) -> list[FileResult]:
+def _reporting(results, total: int, progress, already: int = 0) -> list:
     if progress is None:
         return list(results)
     out = []
-    for fr in results:
-        out.append(fr)
-        progress(len(out), total, fr.path)
+    for item in results:
+        out.append(item)
+        progress(already + len(out), total, item[0].path)
     return out
+
+
+def _open_cache(settings: Settings, project_root: Path, options: ScanOptions, cwd: Path):
+    """The result cache of this project, or None when caching is off."""
+    if not settings.cache:
+        return None
+    from .cache import ResultCache, cache_key, default_directory
+
+    if settings.cache_dir:
+        base = Path(settings.cache_dir)
+        directory = base if base.is_absolute() else (settings.project_root or project_root) / base
+    else:
+        directory = default_directory(project_root)
+    cache = ResultCache(directory, cache_key((options, str(cwd)), project_root))
+    cache.load()
+    return cache
+
+
+def _scan_recording(candidate: Candidate, cwd: Path, options: ScanOptions) -> tuple[FileResult, list[str]]:
+    """Scan one file and return the other paths its result depended on (for the cache)."""
+    from .cache import start_recording, stop_recording
+
+    start_recording()
+    try:
+        result = scan_file(candidate, cwd=cwd, options=options)
+    finally:
+        deps = stop_recording()
+    return result, deps
 
 
 def _glob_match(path: str, pattern: str) -> bool:
@@ -210,6 +257,14 @@ def _scan_python(text: str, sink: FindingSink, result: FileResult, root: Path) -
         result.errors.append(ScanError(result.path, "parse-error", f"{message}; scanned as text for URLs and fingerprints"))
         sink.findings.clear()
         scan_fallback(text, sink)
+
+
+def _forget_previous_run() -> None:
+    """Files may have changed since an earlier run in this process: drop parsed modules and bundles."""
+    from .trust import forget_bundles
+
+    _project.cache_clear()
+    forget_bundles()
 
 
 @functools.lru_cache(maxsize=8)

@@ -1,0 +1,157 @@
+"""The result cache: a second run on an unchanged tree reuses results; any change to the file,
+a bundle it read, a module it imported, the rules or the options invalidates them."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from helpers import write_tree
+
+from ats_lint import cache as cache_module
+from ats_lint.config import Settings
+from ats_lint.engine import run
+
+
+def _age(root: Path, seconds: float = 10) -> None:
+    """Move files written in the last moments out of the cache's 'modified just now' window."""
+    now = time.time()
+    for p in root.rglob("*"):
+        if p.is_file() and now - p.stat().st_mtime < 5:
+            os.utime(p, (now - seconds, now - seconds))
+
+
+def _run(root: Path, **options):
+    settings = Settings(project_root=root, jobs=1, **options)
+    return run([root], settings, cwd=root)
+
+
+def _triples(result):
+    return sorted((f.path, f.line, f.rule, f.severity) for f in result.findings)
+
+
+def _count_scans(monkeypatch):
+    import ats_lint.engine as engine
+
+    calls = []
+    original = engine.scan_file
+
+    def counting(candidate, **kw):
+        calls.append(candidate.display)
+        return original(candidate, **kw)
+
+    monkeypatch.setattr(engine, "scan_file", counting)
+    return calls
+
+
+FILES = {
+    "app/__init__.py": "",
+    "app/settings.py": 'CA = "certs/b.pem"\n',
+    "app/client.py": "import requests\nfrom app.settings import CA\nrequests.get('https://x.s3.amazonaws.com', verify=CA)\n",
+    "certs/b.pem": "{{pem:DigiCert Global Root G2}}",
+}
+
+
+def test_warm_run_reuses_results_and_reports_the_same(tmp_path, monkeypatch):
+    write_tree(tmp_path, FILES)
+    _age(tmp_path)
+    cold = _triples(_run(tmp_path))
+    calls = _count_scans(monkeypatch)
+    warm = _triples(_run(tmp_path))
+    assert warm == cold and calls == []
+    assert ("app/client.py", 3, "ATS202", "error") in cold
+
+
+def test_editing_a_file_rescans_it_and_its_importers_only(tmp_path, monkeypatch):
+    write_tree(tmp_path, FILES)
+    _age(tmp_path)
+    _run(tmp_path)
+    (tmp_path / "app/settings.py").write_text('CA = "certs/b.pem"\nX = "https://d1.cloudfront.net"\n')
+    _age(tmp_path)
+    calls = _count_scans(monkeypatch)
+    result = _triples(_run(tmp_path))
+    assert sorted(calls) == ["app/client.py", "app/settings.py"]  # client.py imports a constant of settings.py
+    assert ("app/settings.py", 2, "ATS102", "warning") in result
+
+
+def test_changing_a_bundle_invalidates_the_files_that_read_it(tmp_path, monkeypatch):
+    write_tree(tmp_path, FILES)
+    _age(tmp_path)
+    assert ("app/client.py", 3, "ATS202", "error") in _triples(_run(tmp_path))
+    write_tree(tmp_path, {"certs/b.pem": "{{pem:DigiCert Global Root G2}}{{pem:Amazon Root CA 1}}"})
+    _age(tmp_path)
+    result = _triples(_run(tmp_path))
+    assert ("app/client.py", 3, "ATS201", "note") in result and not any(r == "ATS202" for _, _, r, _ in result)
+
+
+def test_changing_an_imported_constant_invalidates_the_importer(tmp_path, monkeypatch):
+    write_tree(tmp_path, FILES)
+    _age(tmp_path)
+    _run(tmp_path)
+    (tmp_path / "app/settings.py").write_text("CA = True\n")
+    _age(tmp_path)
+    assert [r for _, _, r, _ in _triples(_run(tmp_path))] == ["ATS101"]
+
+
+def test_a_bundle_that_appears_later_is_seen(tmp_path):
+    write_tree(tmp_path, {k: v for k, v in FILES.items() if not k.endswith(".pem")})
+    _age(tmp_path)
+    assert "ATS202" not in [r for _, _, r, _ in _triples(_run(tmp_path))]
+    write_tree(tmp_path, {"certs/b.pem": "{{pem:DigiCert Global Root G2}}"})
+    _age(tmp_path)
+    assert "ATS202" in [r for _, _, r, _ in _triples(_run(tmp_path))]
+
+
+def test_different_options_or_rules_use_a_different_cache(tmp_path, monkeypatch):
+    write_tree(tmp_path, FILES)
+    _age(tmp_path)
+    _run(tmp_path)
+    calls = _count_scans(monkeypatch)
+    _run(tmp_path, max_file_size=1024)
+    assert len(calls) == 4
+    calls.clear()
+    monkeypatch.setattr(cache_module, "_rules_digest", lambda: "other rules")
+    _run(tmp_path)
+    assert len(calls) == 4
+
+
+def test_files_modified_just_now_are_not_trusted_from_the_cache(tmp_path, monkeypatch):
+    write_tree(tmp_path, FILES)  # mtimes are "now"
+    _run(tmp_path)
+    calls = _count_scans(monkeypatch)
+    _run(tmp_path)
+    assert len(calls) == 4
+
+
+def test_cache_is_outside_the_tree_by_default_and_never_in_reports(tmp_path):
+    write_tree(tmp_path, FILES)
+    _age(tmp_path)
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    _run(tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == before
+    assert list(cache_module.default_directory(tmp_path).glob("results-*.json"))
+
+
+def test_project_cache_dir_is_skipped_by_the_scan(tmp_path):
+    write_tree(tmp_path, FILES)
+    _age(tmp_path)
+    first = _triples(_run(tmp_path, cache_dir=".ats_lint_cache"))
+    assert (tmp_path / ".ats_lint_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    second = _run(tmp_path, cache_dir=".ats_lint_cache")
+    assert _triples(second) == first and second.files_scanned == 4
+
+
+def test_damaged_cache_is_ignored(tmp_path):
+    write_tree(tmp_path, FILES)
+    _age(tmp_path)
+    first = _triples(_run(tmp_path))
+    for f in cache_module.default_directory(tmp_path).glob("results-*.json"):
+        f.write_text("{not json")
+    assert _triples(_run(tmp_path)) == first
+
+
+def test_no_cache_option_neither_reads_nor_writes(tmp_path):
+    write_tree(tmp_path, FILES)
+    _age(tmp_path)
+    _run(tmp_path, cache=False)
+    assert not cache_module.default_directory(tmp_path).exists()
