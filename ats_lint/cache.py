@@ -136,6 +136,9 @@ class ResultCache:
             ignore = self.directory / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# Created by ats-lint: the cache is never committed.\n*\n", encoding="utf-8")
+            tag = self.directory / "CACHEDIR.TAG"  # https://bford.info/cachedir/: backup tools and scanners skip it
+            if not tag.exists():
+                tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# This folder is the ats-lint result cache.\n", encoding="utf-8")
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump({"format": _FORMAT, "entries": self.entries}, fh, separators=(",", ":"))

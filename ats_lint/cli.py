@@ -51,10 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--since", metavar="REF", help="scan only files changed since this git ref (added, modified, renamed, untracked)")
     check.add_argument("--statistics", action="store_true", help="show the number of findings per rule instead of the findings")
     check.add_argument("--quiet", "-q", action="store_true", help="no progress display on stderr")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    check.add_argument("--cache-dir", metavar="DIR", help="folder of the result cache (default: outside the tree, in $XDG_CACHE_HOME/ats-lint)")
 
     check.add_argument("--fix", action="store_true", help="append the missing Amazon Trust Services roots to every CA bundle of the scanned tree flagged ATS202 (nothing else is written)")
     _add_bundle_and_probe_parsers(sub)
 
+    clean = sub.add_parser("clean", help="remove this project's result cache")
+    clean.add_argument("--config", type=Path, metavar="FILE", help="configuration file naming a cache-dir")
     sub.add_parser("rules", help="list the rules")
     explain = sub.add_parser("explain", help="show the full documentation of a rule")
     explain.add_argument("rule", metavar="RULE")
@@ -69,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(args)
         if args.command == "rules":
             return _rules()
+        if args.command == "clean":
+            return _clean(args)
         if args.command == "explain":
             return _explain(args.rule)
         if args.command == "bundle":
@@ -139,6 +145,10 @@ def _check(args: argparse.Namespace) -> int:
             overrides["jobs"] = args.jobs
         if args.max_file_size is not None:
             overrides["max-file-size"] = parse_size(args.max_file_size, "--max-file-size")
+        if args.no_cache:
+            overrides["cache"] = False
+        if args.cache_dir is not None:
+            overrides["cache-dir"] = str(Path(args.cache_dir).absolute())
         apply(settings, overrides, "command line")
         expand_selectors(settings.select, all_rules())
     except (ConfigError, RuleError) as exc:
@@ -241,6 +251,23 @@ def _configured_baseline(settings) -> Path:
     if settings.source is not None and not path.is_absolute():
         path = settings.source.parent / path
     return path
+
+
+def _clean(args: argparse.Namespace) -> int:
+    from .cache import clear
+    from .config import ConfigError, Settings, find_config, load_config
+    from .engine import cache_directory
+
+    cwd = Path.cwd()
+    try:
+        found = args.config if args.config else find_config(cwd)
+        settings = load_config(found) if found else Settings()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    directory = cache_directory(settings, cwd)
+    removed = clear(directory)
+    print(f"Removed {removed} cache file{'s' if removed != 1 else ''} from {directory}.")
+    return EXIT_CLEAN
 
 
 def _rules() -> int:

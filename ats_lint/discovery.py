@@ -126,8 +126,8 @@ def _walk(top: Path, root: Path, cwd: Path, ignorer: _Ignorer, seen: set[Path]) 
             except OSError:
                 continue
             if is_dir:
-                if entry.name in DEFAULT_EXCLUDED_DIRS or ignorer.excluded(path, True, root):
-                    continue
+                if entry.name in DEFAULT_EXCLUDED_DIRS or ignorer.excluded(path, True, root) or (path / "CACHEDIR.TAG").is_file():
+                    continue  # vendored/build folders, excludes, and caches marked as such (ours too)
                 subdirs.append(path)
                 continue
             if ignorer.excluded(path, False, root):

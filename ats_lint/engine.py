@@ -124,16 +124,22 @@ def _open_cache(settings: Settings, project_root: Path, options: ScanOptions, cw
     """The result cache of this project, or None when caching is off."""
     if not settings.cache:
         return None
-    from .cache import ResultCache, cache_key, default_directory
+    from .cache import ResultCache, cache_key
 
-    if settings.cache_dir:
-        base = Path(settings.cache_dir)
-        directory = base if base.is_absolute() else (settings.project_root or project_root) / base
-    else:
-        directory = default_directory(project_root)
-    cache = ResultCache(directory, cache_key((options, str(cwd)), project_root))
+    cache = ResultCache(cache_directory(settings, cwd), cache_key((options, str(cwd)), project_root))
     cache.load()
     return cache
+
+
+def cache_directory(settings: Settings, cwd: Path) -> Path:
+    """Where the result cache of this project lives (`cache-dir`, or outside the tree)."""
+    from .cache import default_directory
+
+    project_root = (settings.project_root or _guess_project_root(cwd.absolute())).absolute()
+    if settings.cache_dir:
+        base = Path(settings.cache_dir)
+        return base if base.is_absolute() else project_root / base
+    return default_directory(project_root)
 
 
 def _scan_recording(candidate: Candidate, cwd: Path, options: ScanOptions) -> tuple[FileResult, list[str]]:

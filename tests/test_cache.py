@@ -155,3 +155,29 @@ def test_no_cache_option_neither_reads_nor_writes(tmp_path):
     _age(tmp_path)
     _run(tmp_path, cache=False)
     assert not cache_module.default_directory(tmp_path).exists()
+
+
+def test_cli_no_cache_cache_dir_and_clean(tmp_path, monkeypatch):
+    from helpers import run_cli
+
+    write_tree(tmp_path, FILES)
+    _age(tmp_path)
+    code, _, _ = run_cli(["check", "--no-cache", "."], tmp_path, monkeypatch)
+    assert code == 1 and not cache_module.default_directory(tmp_path).exists()
+    run_cli(["check", "--cache-dir", "cache-here", "."], tmp_path, monkeypatch)
+    assert list((tmp_path / "cache-here").glob("results-*.json"))
+    run_cli(["check", "."], tmp_path, monkeypatch)
+    code, out, _ = run_cli(["clean"], tmp_path, monkeypatch)
+    assert code == 0 and out.startswith("Removed 1 cache file from ")
+    assert not list(cache_module.default_directory(tmp_path).glob("results-*.json"))
+
+
+def test_a_cache_dir_inside_the_tree_with_any_name_is_never_scanned(tmp_path, monkeypatch):
+    from helpers import check_json
+
+    write_tree(tmp_path, FILES)
+    _age(tmp_path)
+    _, first = check_json(tmp_path, monkeypatch, "--cache-dir", "my-cache", ".")
+    assert (tmp_path / "my-cache" / "CACHEDIR.TAG").is_file()
+    _, second = check_json(tmp_path, monkeypatch, "--no-cache", ".")
+    assert second["findings"] == first["findings"] and second["summary"]["files_scanned"] == 4
