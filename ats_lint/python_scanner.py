@@ -444,6 +444,12 @@ def _code(mod: ParsedModule, node: cst.CSTNode) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _hole_for(expr: cst.BaseExpression) -> str:
+    """A placeholder for an unknown part, named after it when it is a plain name (`{bucket}`)."""
+    name = _dotted(expr)
+    return "{" + name + "}" if name and len(name) <= 60 else HOLE
+
+
 def static_text(expr: cst.BaseExpression, resolve=None) -> str:
     """The statically known text of a string expression; unknown parts become `{}`."""
     if isinstance(expr, cst.SimpleString):
@@ -461,7 +467,7 @@ def static_text(expr: cst.BaseExpression, resolve=None) -> str:
                 out.append(part.value)
             else:
                 known = resolve(part.expression) if resolve else None
-                out.append(known if known is not None else HOLE)
+                out.append(known if known is not None else (HOLE if resolve else _hole_for(part.expression)))
         return "".join(out)
     return HOLE
 
@@ -793,7 +799,7 @@ def _segments(operands: list[cst.BaseExpression]) -> list[tuple[int, cst.CSTNode
                 out.append((offset, part, piece))
                 offset += len(piece)
             continue
-        piece = static_text(o) if isinstance(o, STRINGS) else HOLE
+        piece = static_text(o) if isinstance(o, STRINGS) else _hole_for(o)
         out.append((offset, o, piece))
         offset += len(piece)
     return out
