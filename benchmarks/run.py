@@ -814,6 +814,9 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(args, src, five, work, log)
     versions = {"ats-lint": tool_version(_ats_cmd() + ["--version"]) + (" (has a cache)" if bench.has_cache else " (no cache option)"),
                 "grep": tool_version(["grep", "--version"]).split("\n")[0]}
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "ats_lint", "rules"], capture_output=True, text=True).stdout.strip()
+    versions["ats-lint"] += f", checkout {head or '?'}" + (" with uncommitted changes to ats_lint/ or rules/" if dirty else "")
     versions["grep"] = subprocess.run(["grep", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     for name in ("bandit", "semgrep", "ruff"):
         if exe.get(name):
