@@ -35,6 +35,23 @@ FINGERPRINT_CANDIDATE_RE = re.compile(
     rf"|(?<![A-Za-z0-9+])(?P<b64>[A-Za-z0-9+/]{{43}}=|[A-Za-z0-9+/]{{27}}=)(?![A-Za-z0-9+/=])"
 )
 
+# A presence test that runs at memory speed: map the characters a digest is spelled with to
+# marker bytes, then look for a long enough run of markers. Only text that passes it is given
+# to the candidate regex (most files and literals do not).
+_HEX_TABLE = bytes.maketrans(b"0123456789abcdefABCDEF:- ", b"\x01" * 22 + b"\x02" * 3)
+_B64_TABLE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", b"\x03" * 64)
+_HEX_RUN = b"\x01" * 40
+_HEX_SEPARATED = b"\x01\x01\x02" * 19 + b"\x01\x01"
+_B64_RUN = b"\x03" * 27 + b"="
+
+
+def may_contain_digest(text: str) -> bool:
+    """False when `text` certainly holds no 20/32-byte digest in hex (plain or separated) or base64."""
+    raw = text.encode("utf-8", "replace")
+    hexed = raw.translate(_HEX_TABLE)
+    return _HEX_RUN in hexed or _HEX_SEPARATED in hexed or _B64_RUN in raw.translate(_B64_TABLE)
+
+
 DIGEST_KINDS = {
     "sha256": "SHA-256 certificate fingerprint",
     "sha1": "SHA-1 certificate fingerprint",
@@ -83,6 +100,8 @@ class CertificateKnowledge:
 
     def find_digests(self, text: str) -> Iterator[tuple[int, DigestMatch]]:
         """Yield (offset, match) for every fingerprint or pin of a known certificate in `text`."""
+        if not may_contain_digest(text):
+            return
         for m in FINGERPRINT_CANDIDATE_RE.finditer(text):
             raw = normalize_fingerprint(m.group(0))
             if raw is None:

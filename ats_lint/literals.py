@@ -9,8 +9,11 @@ from .findings import FindingSink, Span
 
 # Cheap pre-checks: skip the expensive matchers on text that cannot hold a hit.
 _HOST_HINT = re.compile(r"amazonaws\.com|cloudfront\.net", re.IGNORECASE)
-_DIGEST_HINT = re.compile(r"[0-9A-Fa-f]{2}[:\- ]?[0-9A-Fa-f]{2}[:\- ]?[0-9A-Fa-f]{2}|[A-Za-z0-9+/]{20}")
 PEM_MARKER = "-----BEGIN CERTIFICATE-----"
+
+
+def has_host_hint(text: str) -> bool:
+    return _HOST_HINT.search(text) is not None
 
 
 def scan_text(text: str, sink: FindingSink, span_at: Callable[[int, int], Span], hosts: bool = True) -> None:
@@ -20,7 +23,7 @@ def scan_text(text: str, sink: FindingSink, span_at: Callable[[int, int], Span],
 
         for hit in host_matcher().find(text):
             sink.host(hit, span_at(hit.start, hit.end))
-    if len(text) >= 28 and _DIGEST_HINT.search(text):
+    if len(text) >= 28:
         from .certs import knowledge
 
         for offset, match in knowledge().find_digests(text):

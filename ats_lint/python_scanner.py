@@ -80,6 +80,42 @@ def _lazy(value):
     return value() if callable(value) else value
 
 
+_TOO_DEEP = ("too many nested", "too many levels of indentation", "too complex")
+_BOOL_OP_RE = re.compile(r"\b(?:and|or)\b")
+_BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+_BRACKET_RE = re.compile(r"[()\[\]{}]")
+MAX_BOOL_OPS = 50_000  # libcst nests `a and b and ...`; CPython keeps it flat, so it does not bound it
+
+
+def check_parseable(source: str) -> None:
+    """Raise RecursionError for source too deeply nested for libcst to survive.
+
+    libcst's native parser recurses on the C stack: 2,000 nested brackets or a chain of 7,000 `+`
+    overflow it and the process dies with SIGSEGV, which no `except` catches. CPython's parser
+    reports the same inputs as errors (200 nested brackets, 100 indentation levels, its recursion
+    limit while building the tree); such a file is not runnable Python and libcst never sees it.
+    Where CPython stops at an ordinary syntax error it has not looked at the rest, so a coarse
+    bracket count (strings and comments included) bounds the nesting instead. The caller runs
+    libcst on a large stack for what CPython accepts but libcst nests (`and`/`or` chains, implicit
+    string concatenation).
+    """
+    try:
+        compile(source, "<scanned>", "exec", 0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
+    except (RecursionError, MemoryError):
+        raise RecursionError("nesting too deep to parse") from None
+    except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes (Python 3.11)
+        if isinstance(exc, SyntaxError) and any(m in str(exc.msg) for m in _TOO_DEEP):
+            raise RecursionError("nesting too deep to parse") from None
+        depth = deepest = 0
+        for step in map(_BRACKETS.__getitem__, _BRACKET_RE.findall(source)):
+            depth = max(0, depth + step)
+            deepest = max(deepest, depth)
+        if deepest > 200:
+            raise RecursionError("nesting too deep to parse") from None
+    if len(_BOOL_OP_RE.findall(source)) > MAX_BOOL_OPS:
+        raise RecursionError("nesting too deep to parse")
+
+
 class ParsedModule:
     """A parsed file. Metadata is resolved only when first asked for: each libcst provider is a
     full pass over the tree, and most parsed files need positions for a few literals at most."""
@@ -87,11 +123,13 @@ class ParsedModule:
     def __init__(self, file: Path, source: str):
         self.file = file
         self.source = source
+        check_parseable(source)
         self.module = cst.parse_module(source)
         self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
         self._semantic: dict | None = None
         self._positions = None
         self._constants: dict[str, list[cst.BaseExpression]] | None = None
+        self._other_bindings: set[str] | None = None
 
     def _resolve_semantic(self) -> dict:
         if self._semantic is None:
@@ -125,6 +163,45 @@ class ParsedModule:
     def span(self, node: cst.CSTNode) -> Span:
         r = self.positions[node]
         return (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+
+    def module_imports_or_defines_otherwise(self, name: str) -> bool:
+        """True when `name` is bound at module level by anything but a plain assignment
+        (import, def, class, for, with, global from a function...): the scope analysis decides."""
+        if self._other_bindings is None:
+            other: set[str] = set()
+
+            class Bound(cst.CSTVisitor):
+                def visit_ImportAlias(inner, node) -> None:
+                    other.add(_dotted(node.asname.name) if node.asname else _dotted(node.name).split(".")[0])
+
+                def visit_ImportFrom(inner, node) -> None:
+                    if isinstance(node.names, cst.ImportStar):
+                        other.add("*")
+
+                def visit_FunctionDef(inner, node) -> None:
+                    other.add(node.name.value)
+
+                def visit_ClassDef(inner, node) -> None:
+                    other.add(node.name.value)
+
+                def visit_For(inner, node) -> None:
+                    _bind_names(node.target, other)
+
+                def visit_AsName(inner, node) -> None:
+                    _bind_names(node.name, other)
+
+                def visit_NamedExpr(inner, node) -> None:
+                    _bind_names(node.target, other)
+
+                def visit_AugAssign(inner, node) -> None:
+                    _bind_names(node.target, other)
+
+                def visit_Global(inner, node) -> None:
+                    other.update(n.name.value for n in node.names)
+
+            self.module.visit(Bound())
+            self._other_bindings = other
+        return name in self._other_bindings or "*" in self._other_bindings
 
     def module_level_values(self, name: str) -> list[cst.BaseExpression]:
         if self._constants is None:
@@ -197,6 +274,96 @@ class Evaluator:
         self.dirname_calls = set(calls["directory_of"])
         self.path_methods = set(calls["path_methods"])
         self._visiting: set[int] = set()
+        # Lexical context the visitor knows without a scope analysis: id(Name) -> the function
+        # that contains it (or the module), for the names of the expression being evaluated.
+        self.enclosing: dict[int, cst.CSTNode] = {}
+        self.nested: set[int] = set()  # ids of functions defined inside another function
+        self._locals: dict[int, tuple[set[str], set[str]]] = {}
+
+    def note_context(self, expr: cst.CSTNode, container: cst.CSTNode | None, nested: bool = False) -> None:
+        """Record that the names in `expr` sit directly in `container` (a FunctionDef or Module;
+        `nested`: a function inside another function)."""
+        if container is None:
+            return
+        if nested:
+            self.nested.add(id(container))
+        class Names(cst.CSTVisitor):
+            def visit_Name(inner, name: cst.Name) -> None:
+                self.enclosing[id(name)] = container
+
+            def visit_Lambda(inner, node: cst.Lambda) -> bool:
+                return False  # a lambda has its own scope
+
+        expr.visit(Names())
+
+    def _function_names(self, func: cst.FunctionDef) -> tuple[set[str], set[str]]:
+        """(parameters, every other name bound anywhere inside) of a function."""
+        key = id(func)
+        if key not in self._locals:
+            params = {p.name.value for p in (*func.params.params, *func.params.kwonly_params, *func.params.posonly_params)}
+            for star in (func.params.star_arg, func.params.star_kwarg):
+                if isinstance(star, cst.Param):
+                    params.add(star.name.value)
+            bound: set[str] = set()
+
+            class Bound(cst.CSTVisitor):
+                def visit_AssignTarget(inner, node) -> None:
+                    _bind_names(node.target, bound)
+
+                def visit_AnnAssign(inner, node) -> None:
+                    _bind_names(node.target, bound)
+
+                def visit_AugAssign(inner, node) -> None:
+                    _bind_names(node.target, bound)
+
+                def visit_For(inner, node) -> None:
+                    _bind_names(node.target, bound)
+
+                def visit_AsName(inner, node) -> None:
+                    _bind_names(node.name, bound)
+
+                def visit_NamedExpr(inner, node) -> None:
+                    _bind_names(node.target, bound)
+
+                def visit_Global(inner, node) -> None:
+                    bound.update(n.name.value for n in node.names)
+
+                def visit_Nonlocal(inner, node) -> None:
+                    bound.update(n.name.value for n in node.names)
+
+                def visit_ImportAlias(inner, node) -> None:
+                    bound.add(_dotted(node.asname.name) if node.asname else _dotted(node.name).split(".")[0])
+
+                def visit_FunctionDef(inner, node) -> None:
+                    bound.add(node.name.value)
+
+                def visit_ClassDef(inner, node) -> None:
+                    bound.add(node.name.value)
+
+            func.body.visit(Bound())
+            self._locals[key] = (params, bound)
+        return self._locals[key]
+
+    def _lexical(self, mod: ParsedModule, node: cst.Name, depth: int) -> Value | None:
+        """Resolve a name from the lexical context alone, when that is unambiguous: a parameter of
+        its function that the function never rebinds, or a module constant no function rebinds.
+        None means: ask the scope analysis."""
+        container = self.enclosing.get(id(node))
+        name = node.value
+        if isinstance(container, cst.FunctionDef):
+            params, bound = self._function_names(container)
+            if name in bound:
+                return None
+            if name in params:
+                return PARAM
+            if id(container) in self.nested:
+                return None  # a free name of a nested function may be an outer function's: ask the scopes
+            container = mod.module  # a free name of a top-level function or method: a module-level name
+        if container is mod.module and not mod.module_imports_or_defines_otherwise(name):
+            values = mod.module_level_values(name)
+            if values:
+                return _combine([self.value(mod, v, depth + 1) for v in values])
+        return None
 
     # The entry point: what does `expr`, found in `mod`, hold?
     def value(self, mod: ParsedModule, expr: cst.BaseExpression, depth: int = 0) -> Value:
@@ -247,6 +414,9 @@ class Evaluator:
             return DEFAULT
         if node.value == "__file__":
             return Value("path", trust.TREE_PREFIX + mod.file.as_posix())
+        lexical = self._lexical(mod, node, depth)
+        if lexical is not None:
+            return lexical
         scope = mod.scopes.get(node)
         if scope is None or node.value not in scope:
             return Value("unknown", node.value)
@@ -427,6 +597,16 @@ def _with_suffixes(names: set[str]) -> set[str]:
     return out
 
 
+def _bind_names(target: cst.CSTNode, out: set[str]) -> None:
+    if isinstance(target, cst.Name):
+        out.add(target.value)
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            _bind_names(element.value, out)
+    elif isinstance(target, cst.StarredElement):
+        _bind_names(target.value, out)
+
+
 def _dotted(node) -> str:
     if isinstance(node, cst.Name):
         return node.value
@@ -501,6 +681,7 @@ class _Visitor(cst.CSTVisitor):
         self.digest_calls = set(peer["digest_calls"])
         self.digest_methods = set(peer["digest_methods"])
         self.consumed: set[int] = set()
+        self.stack: list[cst.CSTNode] = []
         self.pin_aliases: set[str] = set()
         self.pin_name_parts = {q.rsplit(".", 1)[-1] for q in self.pin_names}
         self.env_mapping_names = {q.rsplit(".", 1)[-1] for q in self.env_mappings}
@@ -579,13 +760,39 @@ class _Visitor(cst.CSTVisitor):
         hosts = bool(_HOST_HINT.search(text)) and not self._is_service_principal(node)
         scan_text(text, self.sink, lambda start, end: self.mod.span(node), hosts=hosts)
 
+    def _container(self) -> cst.CSTNode | None:
+        """The function or module whose body is being visited (None inside a class body or lambda)."""
+        for node in reversed(self.stack):
+            if isinstance(node, cst.FunctionDef):
+                return node
+            if isinstance(node, (cst.ClassDef, cst.Lambda)):
+                return None
+        return self.mod.module
+
+    def _ancestors(self, node: cst.CSTNode) -> list[cst.CSTNode]:
+        """Ancestors of `node`, nearest first, from the visit stack (no parent metadata pass):
+        `node` is on the stack, or is a child of the node being visited."""
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index] is node:
+                return self.stack[:index][::-1]
+        return self.stack[::-1]
+
     def _is_service_principal(self, node: cst.CSTNode) -> bool:
-        parent = self.mod.parent(node)
-        if isinstance(parent, cst.Element):
-            parent = self.mod.parent(self.mod.parent(parent))
+        ancestors = self._ancestors(node)
+        parent = ancestors[0] if ancestors else None
+        if isinstance(parent, cst.Element) and len(ancestors) > 2:
+            parent = ancestors[2]  # Element -> List -> DictElement
         if isinstance(parent, cst.DictElement) and isinstance(parent.key, cst.SimpleString):
             return static_text(parent.key).lower() == "service"
         return False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self.stack.pop()
 
     # ---- calls
     def visit_Call(self, node: cst.Call) -> None:
@@ -701,7 +908,8 @@ class _Visitor(cst.CSTVisitor):
     def _pin_name(self, node: cst.CSTNode) -> None:
         names = self.mod.qualified(node)
         for qualified, why in self.pin_names.items():
-            if qualified in names and not isinstance(self.mod.parent(node), (cst.ImportAlias, cst.Attribute)):
+            ancestors = self._ancestors(node)
+            if qualified in names and not (ancestors and isinstance(ancestors[0], (cst.ImportAlias, cst.Attribute))):
                 self.sink.add("ATS301", self.mod.span(node), qualified, detail=f"`{qualified.rsplit('.', 1)[-1]}` pins the server key: {why}")
 
     # ---- peer certificate digests compared with a value
@@ -750,6 +958,9 @@ class _Visitor(cst.CSTVisitor):
 
     # ---- trust values
     def _trust(self, expr: cst.BaseExpression, what: str, anchor: cst.CSTNode) -> None:
+        container = self._container()
+        nested = sum(isinstance(n, cst.FunctionDef) for n in self.stack) > 1
+        self.ev.note_context(expr, container, nested)
         value = self.ev.value(self.mod, expr)
         if not value.is_store or (value.kind == "str" and trust.is_default_store_text(value.text)):
             return

@@ -114,7 +114,7 @@ class Pattern:
     id: str
     kinds: frozenset[str] | None  # None: every kind
     regex: re.Pattern
-    hint: str | None
+    hints: tuple[str, ...] | None  # substrings one of which the file must contain; None: always run
     requires: re.Pattern | None
     unless_file_has: re.Pattern | None
     unless_in: tuple[re.Pattern, re.Pattern, re.Pattern] | None
@@ -143,6 +143,19 @@ def _expand(regex: str) -> str:
     )
 
 
+def _hints(item: dict) -> tuple[str, ...] | None:
+    """The cheap pre-check of a pattern: its `hint` (one substring or a list), or the trust
+    variable names when the pattern matches `{env}`."""
+    hint = item.get("hint")
+    if hint:
+        return (hint,) if isinstance(hint, str) else tuple(hint)
+    if "{env}" in item["regex"]:
+        from .trust import trust_env_vars
+
+        return tuple(trust_env_vars())
+    return None
+
+
 def _pattern(item: dict, what_key: str) -> Pattern:
     kinds = item.get("kinds", "*")
     unless_in = item.get("unless_in")
@@ -150,7 +163,7 @@ def _pattern(item: dict, what_key: str) -> Pattern:
         id=item["id"],
         kinds=None if kinds == "*" else frozenset(kinds),
         regex=re.compile(_expand(item["regex"])),
-        hint=item.get("hint"),
+        hints=_hints(item),
         requires=re.compile(item["requires"]) if item.get("requires") else None,
         unless_file_has=re.compile(item["unless_file_has"]) if item.get("unless_file_has") else None,
         unless_in=tuple(re.compile(unless_in[k]) for k in ("open", "close", "contains")) if unless_in else None,
@@ -237,7 +250,7 @@ def _candidates(patterns, kind: str, body: str):
     for p in patterns:
         if not p.applies(kind):
             continue
-        if p.hint and p.hint not in body:
+        if p.hints is not None and not any(h in body for h in p.hints):
             continue
         if p.requires is not None and p.requires.search(body) is None:
             continue
@@ -299,14 +312,30 @@ def scan_bundle_file(text: str, sink: FindingSink, index: LineIndex) -> None:
     return
 
 
+def may_have_findings(text: str, kind: str) -> bool:
+    """A cheap test over the raw text: can any host, digest, PEM or pattern of this kind match?
+    Most files of a repository (data, docs, code without trust settings) stop here."""
+    from .certs import may_contain_digest
+    from .literals import PEM_MARKER, has_host_hint
+
+    if has_host_hint(text) or PEM_MARKER in text or may_contain_digest(text):
+        return True
+    for p in (*trust_patterns(), *pinning_patterns()):
+        if p.applies(kind) and (p.hints is None or any(h in text for h in p.hints)):
+            return True
+    return False
+
+
 def scan_text_file(text: str, sink: FindingSink, kind: str) -> None:
     from .filekinds import spec_of
 
-    index = LineIndex(text)
     spec = spec_of(kind)
     if spec is not None and spec.bundle:
-        scan_bundle_file(text, sink, index)
+        scan_bundle_file(text, sink, LineIndex(text))
         return
+    if not may_have_findings(text, kind):
+        return
+    index = LineIndex(text)
     body = blank_comments(text, spec.comments if spec else "none")
     scan_text(body, sink, index.span)
     scan_settings(body, sink, kind, index)

@@ -437,3 +437,32 @@ def test_helper_applied_to_a_parameter_is_plumbing_but_attribute_of_a_parameter_
 def test_system_store_paths_keep_the_default_store(tmp_path, monkeypatch):
     code = "import requests, ssl\nrequests.get('u', verify='/etc/ssl/certs/ca-certificates.crt')\nssl.create_default_context(capath='/etc/ssl/certs/')\n"
     assert triples(scan(tmp_path, monkeypatch, {"m.py": code})) == set()
+
+
+def test_lexical_shortcuts_agree_with_scopes(tmp_path, monkeypatch):
+    code = """\
+    import requests
+    CA = "/etc/ssl/corp.pem"
+    def a(verify=True):
+        return requests.get("u", verify=verify)
+    def b(verify=True):
+        verify = "/etc/ssl/other.pem"
+        return requests.get("u", verify=verify)
+    def c():
+        return requests.get("u", verify=CA)
+    def d():
+        CA = True
+        return requests.get("u", verify=CA)
+    def outer(CA=True):
+        def inner():
+            return requests.get("u", verify=CA)
+        return inner
+    def e():
+        global CA
+        return requests.get("u", verify=CA)
+    for CB in ("/etc/a.pem",):
+        requests.get("u", verify=CB)
+    """
+    assert triples(scan(tmp_path, monkeypatch, {"m.py": code})) == {
+        ("m.py", 7, "ATS201"), ("m.py", 9, "ATS201"), ("m.py", 19, "ATS201"), ("m.py", 21, "ATS201"),
+    }
