@@ -32,9 +32,20 @@ class Candidate:
 
 def display_path(path: Path, cwd: Path) -> str:
     try:
-        return path.relative_to(cwd).as_posix()
+        text = path.relative_to(cwd).as_posix()
     except ValueError:
-        return path.as_posix()
+        text = path.as_posix()
+    # A file name that is not valid UTF-8 (bytes on POSIX) holds surrogates that no report can
+    # encode: show those bytes as `\xff`. The file itself is read through `Candidate.file`.
+    return text if text.isascii() or text.isprintable() and _encodable(text) else os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _Ignorer:
@@ -104,6 +115,13 @@ def discover(
                 seen.add(path)
                 yield Candidate(path, display_path(path, cwd), scan_root)
             continue
+        if not path.is_dir():  # named explicitly but neither a file nor a folder
+            if path.is_symlink() and not path.exists():
+                yield ScanError(display_path(path, cwd), "link-loop", "symbolic link is broken or loops")
+            elif path.exists() and path not in seen:  # FIFO, socket, device: the engine reports it, never reads it
+                seen.add(path)
+                yield Candidate(path, display_path(path, cwd), root)
+            continue
         yield from _walk(path, root, cwd, ignorer, seen)
 
 
@@ -140,6 +158,8 @@ def _walk(top: Path, root: Path, cwd: Path, ignorer: _Ignorer, seen: set[Path]) 
                     continue
                 if target.is_dir():
                     continue  # symlinked folders are not followed
+                if not target.is_file():
+                    continue  # a link to a FIFO, socket or device: never opened, like the node itself
                 if real_root not in target.parents:
                     yield ScanError(display_path(path, cwd), "link-outside-root", f"symbolic link points outside the scanned tree ({target}); not followed")
                     continue

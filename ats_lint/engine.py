@@ -9,6 +9,7 @@ import fnmatch
 import functools
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,15 +201,20 @@ def _scan_file(candidate: Candidate, options: ScanOptions) -> FileResult:
     display, file = candidate.display, candidate.file
     result = FileResult(display)
     try:
-        size = file.stat().st_size
-        if size > options.max_file_size:
-            result.scanned = False
-            with open(file, "rb") as fh:
+        # O_NONBLOCK: a FIFO (or a file swapped for one after discovery) must not block the run.
+        with open(os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)), "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                result.scanned = False
+                result.errors.append(ScanError(display, "unreadable", "not a regular file (FIFO, socket or device); not read"))
+                return result
+            size = st.st_size
+            if size > options.max_file_size:
+                result.scanned = False
                 if b"\x00" in fh.read(8192):
                     return result  # binary: skipped silently, whatever its size
-            result.errors.append(ScanError(display, "too-large", f"{size} bytes is over the {options.max_file_size}-byte limit; not scanned"))
-            return result
-        with open(file, "rb") as fh:
+                result.errors.append(ScanError(display, "too-large", f"{size} bytes is over the {options.max_file_size}-byte limit; not scanned"))
+                return result
             data = fh.read(options.max_file_size + 1)
     except FileNotFoundError:
         result.scanned = False
@@ -218,14 +224,18 @@ def _scan_file(candidate: Candidate, options: ScanOptions) -> FileResult:
         result.scanned = False
         result.errors.append(ScanError(display, "unreadable", f"cannot read file: {exc.strerror or exc}"))
         return result
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        result.scanned = False  # binary: skipped silently
-        return result
     kind = file_kind(file, data[:256], options)
     if kind is None:
         result.scanned = False
         return result
+    nul = b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if nul and kind in _BINARY_KINDS:
+        result.scanned = False  # binary: skipped silently
+        return result
     text, problem = read_text(data)
+    if nul:  # a file named as source or configuration with NUL bytes in it: scanned, and said so
+        text = text.replace("\x00", " ")
+        problem = "contains NUL bytes; scanned as text with them read as spaces" + (f" ({problem})" if problem else "")
     if kind == "python" and problem:
         encoding = _python_encoding(data)
         if encoding:
@@ -235,6 +245,8 @@ def _scan_file(candidate: Candidate, options: ScanOptions) -> FileResult:
                 pass
     if problem:
         result.errors.append(ScanError(display, "decode-error", problem))
+    if "\r" in text:  # lone CR line ends (classic Mac): `\n` instead, same length, so offsets hold
+        text = _LONE_CR.sub("\n", text)
     sink = FindingSink(display, file, candidate.root, Path.cwd())
     if kind == "python":
         _scan_python(text, sink, result, candidate.root)
@@ -257,12 +269,54 @@ def _scan_python(text: str, sink: FindingSink, result: FileResult, root: Path) -
     from .text_scanner import scan_fallback
 
     try:
-        scan_python(text, sink, _project(root))
+        _on_large_stack(scan_python, text, sink, _project(root))
     except (libcst.ParserSyntaxError, RecursionError) as exc:
         message = " ".join(str(exc).split())[:300] if isinstance(exc, libcst.ParserSyntaxError) else "nesting too deep to parse"
         result.errors.append(ScanError(result.path, "parse-error", f"{message}; scanned as text for URLs and fingerprints"))
         sink.findings.clear()
         scan_fallback(text, sink)
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+_BINARY_KINDS = frozenset({"text", "certificate-bundle"})  # NUL bytes in these: binary data (images, DER)
+_PARSER_STACK = 256 * 1024 * 1024  # virtual; pages are committed only as deep trees touch them
+
+
+def _on_large_stack(fn, *args):
+    """Call fn(*args) in a thread with a large C stack, re-raising what it raises.
+
+    libcst parses on the C stack and nests what CPython keeps flat (`a and b and ...`, implicit
+    string concatenation): on the main thread's 8 MiB such a file kills the process with SIGSEGV.
+    `python_scanner.check_parseable` turns away what would overflow even this stack.
+    """
+    import threading
+
+    outcome: list = []
+
+    def target() -> None:
+        try:
+            outcome.append((True, fn(*args)))
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            outcome.append((False, exc))
+
+    try:
+        previous = threading.stack_size(_PARSER_STACK)
+    except (ValueError, RuntimeError):  # platform without a settable stack size
+        return fn(*args)
+    try:
+        worker = threading.Thread(target=target, name="ats-lint-parse", daemon=True)
+        worker.start()
+    except RuntimeError:  # cannot start a thread (resource limits): parse here
+        worker = None
+    finally:
+        threading.stack_size(previous)
+    if worker is None:
+        return fn(*args)
+    worker.join()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
 
 
 def _forget_previous_run() -> None:
