@@ -473,9 +473,34 @@ class Row:
         return statistics.median(s.max_rss_mb for s in self.samples) if self.samples else None
 
 
+SNAPSHOT: Path | None = None  # set by main(): a frozen copy of ats_lint/ and rules/ that the runs use
+
+
 def _ats_cmd() -> list[str]:
+    if SNAPSHOT is not None:
+        return [sys.executable, "-m", "ats_lint"]
     script = Path(sys.executable).with_name("ats-lint")
     return [str(script)] if script.exists() else [sys.executable, "-m", "ats_lint"]
+
+
+def _ats_env(env: dict) -> dict:
+    if SNAPSHOT is None:
+        return env
+    return dict(env, PYTHONPATH=os.pathsep.join([str(SNAPSHOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])))
+
+
+def take_snapshot(work: Path) -> Path:
+    """Copy the checkout's ats_lint/ and rules/ (uncommitted changes included) so that every row of one
+    benchmark measures the same code, even while the checkout is being edited (an editable install
+    would pick up each edit between two rows)."""
+    snap = work / "ats-lint-snapshot"
+    if snap.exists():
+        shutil.rmtree(snap)
+    snap.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "ats_lint", snap / "ats_lint", ignore=ignore)
+    shutil.copytree(RULES, snap / "rules", ignore=ignore)
+    return snap
 
 
 def _ats_json(sample: Sample, row: Row) -> None:
@@ -494,10 +519,14 @@ class Bench:
     def __init__(self, args, src: Path, five: list[str], work: Path, log):
         self.args, self.src, self.five, self.work, self.log = args, src, five, work, log
         self.rows: list[Row] = []
-        help_text = subprocess.run(_ats_cmd() + ["check", "--help"], capture_output=True, text=True).stdout
-        self.has_cache = "--no-cache" in help_text
         self.cache_home = work / "ats-lint-cache"
-        self.env = dict(os.environ, XDG_CACHE_HOME=str(self.cache_home), NO_COLOR="1")
+        self.env = _ats_env(dict(os.environ, XDG_CACHE_HOME=str(self.cache_home), NO_COLOR="1"))
+        help_text = subprocess.run(_ats_cmd() + ["check", "--help"], capture_output=True, text=True, env=self.env).stdout
+        self.has_cache = "--no-cache" in help_text
+        where = subprocess.run([sys.executable, "-c", "import ats_lint; print(ats_lint.__file__)"], capture_output=True,
+                               text=True, env=self.env, cwd=src).stdout.strip()
+        if SNAPSHOT is not None and not where.startswith(str(SNAPSHOT)):
+            raise SystemExit(f"the snapshot is not what runs: ats_lint imports from {where}")
 
     def _clear_cache(self) -> None:
         if self.cache_home.exists():
@@ -788,6 +817,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work-dir", type=Path, default=None, help="corpus and scratch folder (default benchmarks/.corpus)")
     p.add_argument("--output", type=Path, default=None, help="report (default benchmarks/RESULTS.md; smoke: <work-dir>/RESULTS-smoke.md)")
     p.add_argument("--peers-venv", type=Path, default=HERE / ".peers-venv")
+    p.add_argument("--installed", action="store_true",
+                   help="run the installed ats-lint instead of a snapshot of this checkout's ats_lint/ and rules/")
     p.add_argument("--no-peers", action="store_true", help="do not run bandit, semgrep, ruff")
     p.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
     p.add_argument("--timeout", type=float, default=3600, help="seconds before one run is killed")
@@ -816,12 +847,15 @@ def main(argv: list[str] | None = None) -> int:
     semgrep_rules, grep_patterns = write_rule_files(work)
     exe = {} if args.no_peers else ensure_peers(args.peers_venv, install=not args.smoke, log=log)
 
+    global SNAPSHOT
+    if not args.installed:
+        SNAPSHOT = take_snapshot(work)
     bench = Bench(args, src, five, work, log)
-    versions = {"ats-lint": tool_version(_ats_cmd() + ["--version"]) + (" (has a cache)" if bench.has_cache else " (no cache option)"),
+    versions = {"ats-lint": subprocess.run(_ats_cmd() + ["--version"], capture_output=True, text=True, env=bench.env, cwd=src).stdout.strip() + (" (has a cache)" if bench.has_cache else " (no cache option)"),
                 "grep": tool_version(["grep", "--version"]).split("\n")[0]}
     head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "ats_lint", "rules"], capture_output=True, text=True).stdout.strip()
-    versions["ats-lint"] += f", checkout {head or '?'}" + (" with uncommitted changes to ats_lint/ or rules/" if dirty else "")
+    versions["ats-lint"] += (" run from a snapshot of" if SNAPSHOT else " installed, from") + f" checkout {head or '?'}" + (" with uncommitted changes to ats_lint/ or rules/" if dirty else "")
     versions["grep"] = subprocess.run(["grep", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     for name in ("bandit", "semgrep", "ruff"):
         if exe.get(name):
