@@ -128,8 +128,7 @@ class ParsedModule:
         self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
         self._semantic: dict | None = None
         self._positions = None
-        self._constants: dict[str, list[cst.BaseExpression]] | None = None
-        self._other_bindings: set[str] | None = None
+        self._binding_cache: tuple[dict, dict, set] | None = None
 
     def _resolve_semantic(self) -> dict:
         if self._semantic is None:
@@ -164,62 +163,138 @@ class ParsedModule:
         r = self.positions[node]
         return (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
 
-    def module_imports_or_defines_otherwise(self, name: str) -> bool:
-        """True when `name` is bound at module level by anything but a plain assignment
-        (import, def, class, for, with, global from a function...): the scope analysis decides."""
-        if self._other_bindings is None:
+    def _bindings(self) -> tuple[dict, dict, set]:
+        """Module-level bindings: (plain constants name -> [values], imports name -> [statement],
+        every other bound name). Compound statements and function/class bodies count as
+        "other", so a name bound there is left to the scope analysis."""
+        if self._binding_cache is None:
+            constants: dict[str, list[cst.BaseExpression]] = {}
+            imports: dict[str, list[cst.CSTNode]] = {}
             other: set[str] = set()
-
-            class Bound(cst.CSTVisitor):
-                def visit_ImportAlias(inner, node) -> None:
-                    other.add(_dotted(node.asname.name) if node.asname else _dotted(node.name).split(".")[0])
-
-                def visit_ImportFrom(inner, node) -> None:
-                    if isinstance(node.names, cst.ImportStar):
-                        other.add("*")
-
-                def visit_FunctionDef(inner, node) -> None:
-                    other.add(node.name.value)
-
-                def visit_ClassDef(inner, node) -> None:
-                    other.add(node.name.value)
-
-                def visit_For(inner, node) -> None:
-                    _bind_names(node.target, other)
-
-                def visit_AsName(inner, node) -> None:
-                    _bind_names(node.name, other)
-
-                def visit_NamedExpr(inner, node) -> None:
-                    _bind_names(node.target, other)
-
-                def visit_AugAssign(inner, node) -> None:
-                    _bind_names(node.target, other)
-
-                def visit_Global(inner, node) -> None:
-                    other.update(n.name.value for n in node.names)
-
-            self.module.visit(Bound())
-            self._other_bindings = other
-        return name in self._other_bindings or "*" in self._other_bindings
-
-    def module_level_values(self, name: str) -> list[cst.BaseExpression]:
-        if self._constants is None:
-            self._constants = {}
             for stmt in self.module.body:
                 if not isinstance(stmt, cst.SimpleStatementLine):
+                    stmt.visit(_Binder(other))
                     continue
                 for small in stmt.body:
-                    targets: list[cst.BaseExpression] = []
-                    value = None
                     if isinstance(small, cst.Assign):
-                        targets, value = [t.target for t in small.targets], small.value
-                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                        targets, value = [small.target], small.value
-                    for t in targets:
-                        if isinstance(t, cst.Name):
-                            self._constants.setdefault(t.value, []).append(value)
-        return self._constants.get(name, [])
+                        for t in small.targets:
+                            if isinstance(t.target, cst.Name):
+                                constants.setdefault(t.target.value, []).append(small.value)
+                            else:
+                                _bind_names(t.target, other)
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
+                        constants.setdefault(small.target.value, []).append(small.value)
+                    elif isinstance(small, (cst.Import, cst.ImportFrom)):
+                        if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+                            other.add("*")
+                            continue
+                        for alias in small.names:
+                            local = _dotted(alias.asname.name) if alias.asname else _dotted(alias.name).split(".")[0]
+                            imports.setdefault(local, []).append(small)
+                    else:
+                        small.visit(_Binder(other))
+            self._binding_cache = (constants, imports, other)
+        return self._binding_cache
+
+    def module_imports_or_defines_otherwise(self, name: str) -> bool:
+        """True when `name` is bound at module level by anything but plain assignments."""
+        _, imports, other = self._bindings()
+        return name in other or name in imports or "*" in other
+
+    def module_level_values(self, name: str) -> list[cst.BaseExpression]:
+        return self._bindings()[0].get(name, [])
+
+    def single_import(self, name: str) -> cst.CSTNode | None:
+        """The one module-level import statement that binds `name`, when nothing else binds it."""
+        constants, imports, other = self._bindings()
+        found = imports.get(name, [])
+        if len(found) == 1 and name not in constants and name not in other and "*" not in other:
+            return found[0]
+        return None
+
+    def is_unbound(self, name: str) -> bool:
+        """Bound nowhere at module level: a builtin, when no function binds it either."""
+        constants, imports, other = self._bindings()
+        return name not in constants and name not in imports and name not in other and "*" not in other
+
+    def lexical_qualified(self, expr: cst.BaseExpression, function: cst.FunctionDef | None, function_names) -> set[str] | None:
+        """Qualified names of a dotted expression from the module's imports alone, or None when
+        only the scope analysis can tell (a local binding, a conditional import...)."""
+        dotted = _dotted(expr)
+        if not dotted:
+            return None
+        base, _, rest = dotted.partition(".")
+        if function is not None:
+            params, bound = function_names
+            if base in bound:
+                return None
+            if base in params:
+                return set()  # `self.environ`, `session.verify`: a parameter has no module-qualified name
+        stmt = self.single_import(base)
+        if stmt is None:
+            if self.is_unbound(base):
+                return {f"builtins.{dotted}"}
+            return None
+        if isinstance(stmt, cst.Import):
+            for alias in stmt.names:
+                full = _dotted(alias.name)
+                if alias.asname and _dotted(alias.asname.name) == base:
+                    return {f"{full}.{rest}" if rest else full}
+                if not alias.asname and full.split(".")[0] == base:
+                    return {dotted}
+            return None
+        module = "." * len(stmt.relative) + (_dotted(stmt.module) if stmt.module else "")
+        for alias in stmt.names:
+            local = _dotted(alias.asname.name) if alias.asname else _dotted(alias.name)
+            if local == base:
+                imported = f"{module}.{_dotted(alias.name)}" if module and not module.endswith(".") else f"{module}{_dotted(alias.name)}"
+                return {f"{imported}.{rest}" if rest else imported}
+        return None
+
+
+class _Binder(cst.CSTVisitor):
+    """Collects every name a piece of code binds (assignments, loops, imports, defs...)."""
+
+    def __init__(self, out: set[str]):
+        super().__init__()
+        self.out = out
+
+    def visit_AssignTarget(self, node) -> None:
+        _bind_names(node.target, self.out)
+
+    def visit_AnnAssign(self, node) -> None:
+        _bind_names(node.target, self.out)
+
+    def visit_AugAssign(self, node) -> None:
+        _bind_names(node.target, self.out)
+
+    def visit_For(self, node) -> None:
+        _bind_names(node.target, self.out)
+
+    def visit_AsName(self, node) -> None:
+        _bind_names(node.name, self.out)
+
+    def visit_NamedExpr(self, node) -> None:
+        _bind_names(node.target, self.out)
+
+    def visit_Global(self, node) -> None:
+        self.out.update(n.name.value for n in node.names)
+
+    def visit_Nonlocal(self, node) -> None:
+        self.out.update(n.name.value for n in node.names)
+
+    def visit_ImportAlias(self, node) -> None:
+        self.out.add(_dotted(node.asname.name) if node.asname else _dotted(node.name).split(".")[0])
+
+    def visit_ImportFrom(self, node) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            self.out.add("*")
+
+    def visit_FunctionDef(self, node) -> None:
+        self.out.add(node.name.value)
+
+    def visit_ClassDef(self, node) -> None:
+        self.out.add(node.name.value)
 
 
 class Project:
@@ -305,42 +380,7 @@ class Evaluator:
                 if isinstance(star, cst.Param):
                     params.add(star.name.value)
             bound: set[str] = set()
-
-            class Bound(cst.CSTVisitor):
-                def visit_AssignTarget(inner, node) -> None:
-                    _bind_names(node.target, bound)
-
-                def visit_AnnAssign(inner, node) -> None:
-                    _bind_names(node.target, bound)
-
-                def visit_AugAssign(inner, node) -> None:
-                    _bind_names(node.target, bound)
-
-                def visit_For(inner, node) -> None:
-                    _bind_names(node.target, bound)
-
-                def visit_AsName(inner, node) -> None:
-                    _bind_names(node.name, bound)
-
-                def visit_NamedExpr(inner, node) -> None:
-                    _bind_names(node.target, bound)
-
-                def visit_Global(inner, node) -> None:
-                    bound.update(n.name.value for n in node.names)
-
-                def visit_Nonlocal(inner, node) -> None:
-                    bound.update(n.name.value for n in node.names)
-
-                def visit_ImportAlias(inner, node) -> None:
-                    bound.add(_dotted(node.asname.name) if node.asname else _dotted(node.name).split(".")[0])
-
-                def visit_FunctionDef(inner, node) -> None:
-                    bound.add(node.name.value)
-
-                def visit_ClassDef(inner, node) -> None:
-                    bound.add(node.name.value)
-
-            func.body.visit(Bound())
+            func.body.visit(_Binder(bound))
             self._locals[key] = (params, bound)
         return self._locals[key]
 
@@ -359,11 +399,38 @@ class Evaluator:
             if id(container) in self.nested:
                 return None  # a free name of a nested function may be an outer function's: ask the scopes
             container = mod.module  # a free name of a top-level function or method: a module-level name
-        if container is mod.module and not mod.module_imports_or_defines_otherwise(name):
-            values = mod.module_level_values(name)
-            if values:
-                return _combine([self.value(mod, v, depth + 1) for v in values])
+        if container is mod.module:
+            if not mod.module_imports_or_defines_otherwise(name):
+                values = mod.module_level_values(name)
+                if values:
+                    return self._constant_values(mod, values, depth)
+            stmt = mod.single_import(name)
+            if stmt is not None:
+                return self._imported(mod, name, stmt, depth)
         return None
+
+    def _constant_values(self, mod: ParsedModule, values: list[cst.BaseExpression], depth: int) -> Value:
+        for v in values:
+            self.note_context(v, mod.module)  # a module constant's names are module-level names
+        return _combine([self.value(mod, v, depth + 1) for v in values])
+
+    def qualified(self, mod: ParsedModule, expr: cst.BaseExpression, container: cst.CSTNode | None = None, nested: bool = False) -> set[str]:
+        """Qualified names of a callee or mapping: from the imports when the lexical context makes
+        that unambiguous (no scope analysis), else from libcst's QualifiedNameProvider."""
+        if container is None:
+            base = expr
+            while isinstance(base, cst.Attribute):
+                base = base.value
+            container = self.enclosing.get(id(base))
+            nested = id(container) in self.nested
+        if container is not None and not nested:
+            if isinstance(container, cst.FunctionDef):
+                lexical = mod.lexical_qualified(expr, container, self._function_names(container))
+            else:
+                lexical = mod.lexical_qualified(expr, None, None)
+            if lexical is not None:
+                return lexical
+        return mod.qualified(expr)
 
     # The entry point: what does `expr`, found in `mod`, hold?
     def value(self, mod: ParsedModule, expr: cst.BaseExpression, depth: int = 0) -> Value:
@@ -457,7 +524,7 @@ class Evaluator:
                 if file is not None:
                     other = self.project.load(file)
                     if other is not None and other.module_level_values(imported):
-                        return _combine([self.value(other, v, depth + 1) for v in other.module_level_values(imported)])
+                        return self._constant_values(other, other.module_level_values(imported), depth)
                 sub = self.project.module_file(mod.file, f"{dotted}.{imported}" if dotted else imported, level)
                 if sub is not None:
                     return Value("module", str(sub))
@@ -481,7 +548,7 @@ class Evaluator:
             if other is not None:
                 values = other.module_level_values(attr)
                 if values:
-                    return _combine([self.value(other, v, depth + 1) for v in values])
+                    return self._constant_values(other, values, depth)
                 sub = self.project.module_file(Path(base.text), attr, 1)
                 if sub is not None and Path(base.text).name == "__init__.py":
                     return Value("module", str(sub))
@@ -521,7 +588,7 @@ class Evaluator:
         return _combine(values) if values else None
 
     def _call(self, mod: ParsedModule, call: cst.Call, depth: int) -> Value:
-        names = _with_suffixes(mod.qualified(call.func))
+        names = _with_suffixes(self.qualified(mod, call.func))
         if names & self.default_calls:
             return DEFAULT
         if names & self.env_reads:
@@ -583,7 +650,7 @@ class Evaluator:
         return _combine([left, right]) if left.kind != "default" or right.kind != "default" else DEFAULT
 
     def _is_env_mapping(self, mod: ParsedModule, expr: cst.BaseExpression) -> bool:
-        return bool(mod.qualified(expr) & set(self.sig["env_setters"]["subscript_assign"]))
+        return bool(self.qualified(mod, expr) & set(self.sig["env_setters"]["subscript_assign"]))
 
 
 def _with_suffixes(names: set[str]) -> set[str]:
@@ -760,6 +827,13 @@ class _Visitor(cst.CSTVisitor):
         hosts = bool(_HOST_HINT.search(text)) and not self._is_service_principal(node)
         scan_text(text, self.sink, lambda start, end: self.mod.span(node), hosts=hosts)
 
+    def _qualified(self, expr: cst.BaseExpression) -> set[str]:
+        container = self._container()
+        nested = sum(isinstance(n, cst.FunctionDef) for n in self.stack) > 1
+        if container is None:
+            return self.mod.qualified(expr)
+        return self.ev.qualified(self.mod, expr, container, nested)
+
     def _container(self) -> cst.CSTNode | None:
         """The function or module whose body is being visited (None inside a class body or lambda)."""
         for node in reversed(self.stack):
@@ -800,7 +874,7 @@ class _Visitor(cst.CSTVisitor):
         simple = node.func.value if isinstance(node.func, cst.Name) else method
         # Qualified names cost a scope analysis of the whole module: ask only for callees whose
         # simple name (or an import alias of it) appears in the signatures.
-        names = self.mod.qualified(node.func) if simple in self.callee_names and self._plausible_receiver(node.func) else set()
+        names = self._qualified(node.func) if simple in self.callee_names and self._plausible_receiver(node.func) else set()
         for arg in node.args:
             if arg.keyword is None:
                 continue
@@ -873,7 +947,7 @@ class _Visitor(cst.CSTVisitor):
         elif (
             isinstance(target, cst.Subscript)
             and _last_name(target.value) in self.env_mapping_names
-            and self.mod.qualified(target.value) & self.env_mappings
+            and self._qualified(target.value) & self.env_mappings
         ):
             elements = target.slice
             if len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
@@ -906,7 +980,7 @@ class _Visitor(cst.CSTVisitor):
             self._pin_name(node)
 
     def _pin_name(self, node: cst.CSTNode) -> None:
-        names = self.mod.qualified(node)
+        names = self._qualified(node)
         for qualified, why in self.pin_names.items():
             ancestors = self._ancestors(node)
             if qualified in names and not (ancestors and isinstance(ancestors[0], (cst.ImportAlias, cst.Attribute))):
