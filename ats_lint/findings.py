@@ -91,6 +91,15 @@ def fingerprints(findings: list[Finding], path_of) -> list[str]:
 Span = tuple[int, int, int, int]  # line, column, end line, end column (1-based)
 
 
+class DeferredSpan:
+    """A span known only as a syntax node until the scanner resolves all of them at once."""
+
+    __slots__ = ("anchor",)
+
+    def __init__(self, anchor: object):
+        self.anchor = anchor
+
+
 class FindingSink:
     """Collects the findings of one file; scanners call `add` and `trust` and never build text."""
 
@@ -103,22 +112,35 @@ class FindingSink:
         self.display_root = display_root
         self.rules = all_rules()
         self.findings: list[Finding] = []
+        self._deferred: list[tuple[Finding, object]] = []
 
-    def add(self, rule_id: str, span: Span, matched: str, severity: str | None = None, **values: str) -> None:
+    def add(self, rule_id: str, span: "Span | DeferredSpan", matched: str, severity: str | None = None, **values: str) -> None:
         rule = self.rules[rule_id]
-        self.findings.append(
-            Finding(
-                rule=rule_id,
-                path=self.path,
-                line=span[0],
-                column=span[1],
-                end_line=span[2],
-                end_column=span[3],
-                message=rule.format_message(**values),
-                matched=matched,
-                severity=severity,
-            )
+        deferred = isinstance(span, DeferredSpan)
+        line, column, end_line, end_column = (0, 0, 0, 0) if deferred else span
+        finding = Finding(
+            rule=rule_id,
+            path=self.path,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            message=rule.format_message(**values),
+            matched=matched,
+            severity=severity,
         )
+        self.findings.append(finding)
+        if deferred:
+            self._deferred.append((finding, span.anchor))
+
+    def resolve_deferred(self, positions_of) -> None:
+        """Fill in deferred spans: `positions_of(anchors)` -> {id(anchor): span}, in one pass."""
+        if not self._deferred:
+            return
+        found = positions_of([anchor for _, anchor in self._deferred])
+        for finding, anchor in self._deferred:
+            finding.line, finding.column, finding.end_line, finding.end_column = found[id(anchor)]
+        self._deferred.clear()
 
     def trust(self, value, what: str, span: Span, matched: str) -> None:
         """ATS201 for a custom trust store, plus ATS202 when its content is known and lacks ATS."""

@@ -17,7 +17,6 @@ import libcst as cst
 from libcst.metadata import (
     MetadataWrapper,
     ParentNodeProvider,
-    PositionProvider,
     QualifiedNameProvider,
     ScopeProvider,
 )
@@ -25,7 +24,8 @@ from libcst.metadata.scope_provider import Assignment, ImportAssignment
 
 from . import trust
 from .cache import depends_on
-from .findings import FindingSink, Span
+from .findings import DeferredSpan, FindingSink, Span
+from .positions import positions_of
 from .literals import scan_digest_bytes, scan_text
 from .resources import load_data
 
@@ -127,8 +127,8 @@ class ParsedModule:
         self.module = cst.parse_module(source)
         self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
         self._semantic: dict | None = None
-        self._positions = None
         self._binding_cache: tuple[dict, dict, set] | None = None
+        self._imported_cache: set[str] | None = None
 
     def _resolve_semantic(self) -> dict:
         if self._semantic is None:
@@ -147,21 +147,15 @@ class ParsedModule:
     def parents(self):
         return self._resolve_semantic()[ParentNodeProvider]
 
-    @property
-    def positions(self):
-        if self._positions is None:
-            self._positions = self._wrapper.resolve(PositionProvider)
-        return self._positions
-
     def qualified(self, node: cst.CSTNode) -> set[str]:
         return {q.name for q in _lazy(self.qnames.get(node, set())) or ()}
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)
 
-    def span(self, node: cst.CSTNode) -> Span:
-        r = self.positions[node]
-        return (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+    def span(self, node: cst.CSTNode) -> DeferredSpan:
+        """Positions are computed once per file, after the visit, for the reported nodes only."""
+        return DeferredSpan(node)
 
     def _bindings(self) -> tuple[dict, dict, set]:
         """Module-level bindings: (plain constants name -> [values], imports name -> [statement],
@@ -212,6 +206,16 @@ class ParsedModule:
             return found[0]
         return None
 
+    def _imported_elsewhere(self) -> set[str]:
+        """Names bound by an import anywhere but a top-level simple statement (try/if blocks, functions)."""
+        if self._imported_cache is None:
+            binder = _Binder(set())
+            for stmt in self.module.body:
+                if not isinstance(stmt, cst.SimpleStatementLine):
+                    stmt.visit(binder)
+            self._imported_cache = binder.imported
+        return self._imported_cache
+
     def is_unbound(self, name: str) -> bool:
         """Bound nowhere at module level: a builtin, when no function binds it either."""
         constants, imports, other = self._bindings()
@@ -225,15 +229,18 @@ class ParsedModule:
             return None
         base, _, rest = dotted.partition(".")
         if function is not None:
-            params, bound = function_names
-            if base in bound:
-                return None
-            if base in params:
-                return set()  # `self.environ`, `session.verify`: a parameter has no module-qualified name
+            params, bound, imported = function_names
+            if base in imported:
+                return None  # a function-level import: the scope analysis knows what it binds
+            if base in bound or base in params:
+                return {dotted}  # a local or a parameter: no module-qualified name (as libcst reports it)
         stmt = self.single_import(base)
         if stmt is None:
             if self.is_unbound(base):
                 return {f"builtins.{dotted}"}
+            constants, imports, other = self._bindings()
+            if base not in imports and base not in self._imported_elsewhere():
+                return {dotted}  # bound by an assignment, def or class: its own name
             return None
         if isinstance(stmt, cst.Import):
             for alias in stmt.names:
@@ -258,43 +265,91 @@ class _Binder(cst.CSTVisitor):
     def __init__(self, out: set[str]):
         super().__init__()
         self.out = out
+        self.imported: set[str] = set()  # bound by an import
+        self.other_than_assign: set[str] = set()  # bound by anything but a plain `name = value`
+
+    def _other(self, names: set[str]) -> None:
+        self.out.update(names)
+        self.other_than_assign.update(names)
 
     def visit_AssignTarget(self, node) -> None:
-        _bind_names(node.target, self.out)
+        names: set[str] = set()
+        _bind_names(node.target, names)
+        self.out.update(names)
+        if not isinstance(node.target, cst.Name):
+            self.other_than_assign.update(names)  # tuple unpacking
 
     def visit_AnnAssign(self, node) -> None:
-        _bind_names(node.target, self.out)
+        names: set[str] = set()
+        _bind_names(node.target, names)
+        self._other(names)
 
     def visit_AugAssign(self, node) -> None:
-        _bind_names(node.target, self.out)
+        names: set[str] = set()
+        _bind_names(node.target, names)
+        self._other(names)
 
     def visit_For(self, node) -> None:
-        _bind_names(node.target, self.out)
+        names: set[str] = set()
+        _bind_names(node.target, names)
+        self._other(names)
 
     def visit_AsName(self, node) -> None:
-        _bind_names(node.name, self.out)
+        names: set[str] = set()
+        _bind_names(node.name, names)
+        self._other(names)
 
     def visit_NamedExpr(self, node) -> None:
-        _bind_names(node.target, self.out)
+        names: set[str] = set()
+        _bind_names(node.target, names)
+        self._other(names)
 
     def visit_Global(self, node) -> None:
-        self.out.update(n.name.value for n in node.names)
+        self._other({n.name.value for n in node.names})
 
     def visit_Nonlocal(self, node) -> None:
-        self.out.update(n.name.value for n in node.names)
+        self._other({n.name.value for n in node.names})
 
     def visit_ImportAlias(self, node) -> None:
-        self.out.add(_dotted(node.asname.name) if node.asname else _dotted(node.name).split(".")[0])
+        name = _dotted(node.asname.name) if node.asname else _dotted(node.name).split(".")[0]
+        self._other({name})
+        self.imported.add(name)
 
     def visit_ImportFrom(self, node) -> None:
         if isinstance(node.names, cst.ImportStar):
-            self.out.add("*")
+            self._other({"*"})
 
     def visit_FunctionDef(self, node) -> None:
-        self.out.add(node.name.value)
+        self._other({node.name.value})
 
     def visit_ClassDef(self, node) -> None:
-        self.out.add(node.name.value)
+        self._other({node.name.value})
+
+
+class _PlainAssignments(cst.CSTVisitor):
+    """`name = value` statements of one function body (not of nested functions or classes)."""
+
+    def __init__(self, out: dict[str, list[cst.BaseExpression]]):
+        super().__init__()
+        self.out = out
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            if isinstance(t.target, cst.Name):
+                self.out.setdefault(t.target.value, []).append(node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name) and node.value is not None:
+            self.out.setdefault(node.target.value, []).append(node.value)
+
+    def visit_FunctionDef(self, node) -> bool:
+        return False
+
+    def visit_ClassDef(self, node) -> bool:
+        return False
+
+    def visit_Lambda(self, node) -> bool:
+        return False
 
 
 class Project:
@@ -373,6 +428,25 @@ class Evaluator:
 
     def _function_names(self, func: cst.FunctionDef) -> tuple[set[str], set[str]]:
         """(parameters, every other name bound anywhere inside) of a function."""
+        return self._function_bindings(func)[:2]
+
+    def _declared(self, func: cst.FunctionDef) -> set[str]:
+        """Names a function declares `global` or `nonlocal` (anywhere inside)."""
+        out: set[str] = set()
+
+        class Declared(cst.CSTVisitor):
+            def visit_Global(inner, node) -> None:
+                out.update(n.name.value for n in node.names)
+
+            def visit_Nonlocal(inner, node) -> None:
+                out.update(n.name.value for n in node.names)
+
+        func.body.visit(Declared())
+        return out
+
+    def _function_bindings(self, func: cst.FunctionDef):
+        """(parameters, every name bound inside, plain local assignments name -> [values],
+        names bound in any other way or in nested scopes, names bound by an import)."""
         key = id(func)
         if key not in self._locals:
             params = {p.name.value for p in (*func.params.params, *func.params.kwonly_params, *func.params.posonly_params)}
@@ -380,8 +454,12 @@ class Evaluator:
                 if isinstance(star, cst.Param):
                     params.add(star.name.value)
             bound: set[str] = set()
-            func.body.visit(_Binder(bound))
-            self._locals[key] = (params, bound)
+            binder = _Binder(bound)
+            func.body.visit(binder)
+            plain: dict[str, list[cst.BaseExpression]] = {}
+            func.body.visit(_PlainAssignments(plain))
+            other = bound - set(plain) | {name for name in plain if name in binder.other_than_assign}
+            self._locals[key] = (params, bound, plain, other, binder.imported)
         return self._locals[key]
 
     def _lexical(self, mod: ParsedModule, node: cst.Name, depth: int) -> Value | None:
@@ -391,9 +469,17 @@ class Evaluator:
         container = self.enclosing.get(id(node))
         name = node.value
         if isinstance(container, cst.FunctionDef):
-            params, bound = self._function_names(container)
+            params, bound, plain, other, imported = self._function_bindings(container)
+            declared = self._declared(container)
             if name in bound:
-                return None
+                if name in other and name not in imported and name not in declared and name not in plain:
+                    return Value("unknown", name)  # a loop, `with` or unpacking target: unknown either way
+                if name in other or name not in plain or id(container) in self.nested:
+                    return None
+                for v in plain[name]:
+                    self.note_context(v, container)
+                values = [self.value(mod, v, depth + 1) for v in plain[name]]
+                return _combine(values + ([PARAM] if name in params else []))
             if name in params:
                 return PARAM
             if id(container) in self.nested:
@@ -425,7 +511,8 @@ class Evaluator:
             nested = id(container) in self.nested
         if container is not None and not nested:
             if isinstance(container, cst.FunctionDef):
-                lexical = mod.lexical_qualified(expr, container, self._function_names(container))
+                params, bound, _, _, imported = self._function_bindings(container)
+                lexical = mod.lexical_qualified(expr, container, (params, bound, imported))
             else:
                 lexical = mod.lexical_qualified(expr, None, None)
             if lexical is not None:
@@ -503,13 +590,19 @@ class Evaluator:
         if isinstance(target, cst.Param):
             return PARAM
         parent = mod.parent(target)
-        if isinstance(parent, cst.AssignTarget):
-            stmt = mod.parent(parent)
-            if isinstance(stmt, cst.Assign):
-                return self.value(mod, stmt.value, depth + 1)
-        if isinstance(parent, cst.AnnAssign) and parent.value is not None and parent.target is target:
-            return self.value(mod, parent.value, depth + 1)
-        return Value("unknown", name)
+        value = None
+        if isinstance(parent, cst.AssignTarget) and isinstance(mod.parent(parent), cst.Assign):
+            value = mod.parent(parent).value
+        elif isinstance(parent, cst.AnnAssign) and parent.value is not None and parent.target is target:
+            value = parent.value
+        if value is None:
+            return Value("unknown", name)
+        scope_node = getattr(getattr(assignment, "scope", None), "node", None)
+        if isinstance(scope_node, cst.FunctionDef):
+            self.note_context(value, scope_node, nested=True)  # nested or not, its parameters are known
+        elif isinstance(scope_node, cst.Module):
+            self.note_context(value, scope_node)
+        return self.value(mod, value, depth + 1)
 
     def _imported(self, mod: ParsedModule, name: str, stmt, depth: int) -> Value:
         if isinstance(stmt, cst.ImportFrom) and not isinstance(stmt.names, cst.ImportStar):
@@ -572,7 +665,17 @@ class Evaluator:
         attr = node.attr.value
         values: list[Value] = []
 
+        evaluator = self
+
         class Collect(cst.CSTVisitor):
+            functions: list = []
+
+            def visit_FunctionDef(inner, node: cst.FunctionDef) -> None:
+                inner.functions.append(node)
+
+            def leave_FunctionDef(inner, node: cst.FunctionDef) -> None:
+                inner.functions.pop()
+
             def visit_Assign(inner, stmt: cst.Assign) -> None:
                 for t in stmt.targets:
                     tgt = t.target
@@ -582,9 +685,13 @@ class Evaluator:
                         and tgt.value.value == "self"
                         and tgt.attr.value == attr
                     ):
+                        if inner.functions:
+                            evaluator.note_context(stmt.value, inner.functions[-1], nested=len(inner.functions) > 1)
                         values.append(self.value(mod, stmt.value, depth + 1))
 
-        cls.visit(Collect())
+        collector = Collect()
+        collector.functions = []
+        cls.visit(collector)
         return _combine(values) if values else None
 
     def _call(self, mod: ParsedModule, call: cst.Call, depth: int) -> Value:
@@ -827,6 +934,18 @@ class _Visitor(cst.CSTVisitor):
         hosts = bool(_HOST_HINT.search(text)) and not self._is_service_principal(node)
         scan_text(text, self.sink, lambda start, end: self.mod.span(node), hosts=hosts)
 
+    def _eval(self, expr: cst.BaseExpression) -> Value:
+        """Evaluate an expression of the code being visited, telling the evaluator where it sits."""
+        nested = sum(isinstance(n, cst.FunctionDef) for n in self.stack) > 1
+        self.ev.note_context(expr, self._container(), nested)
+        return self.ev.value(self.mod, expr)
+
+    def _eval_text(self, expr: cst.BaseExpression) -> str | None:
+        if isinstance(expr, cst.SimpleString):
+            return static_text(expr)
+        value = self._eval(expr)
+        return value.text if value.kind in ("str", "path") else None
+
     def _qualified(self, expr: cst.BaseExpression) -> set[str]:
         container = self._container()
         nested = sum(isinstance(n, cst.FunctionDef) for n in self.stack) > 1
@@ -882,7 +1001,7 @@ class _Visitor(cst.CSTVisitor):
             if kw in self.trust_keywords:
                 self._trust(arg.value, f"`{kw}=`", arg)
             elif kw in self.pin_keywords:
-                if self.ev.value(self.mod, arg.value).kind not in ("default", "param"):
+                if self._eval(arg.value).kind not in ("default", "param"):
                     self.sink.add("ATS301", self.mod.span(arg), f"{kw}=", detail=f"`{kw}=` pins the server certificate: {self.pin_keywords[kw]}")
         for entry in self.positional:
             if ("method" in entry and entry["method"] == method) or ("qualified" in entry and entry["qualified"] in names):
@@ -913,7 +1032,7 @@ class _Visitor(cst.CSTVisitor):
                         self._trust(kw.value, f"setting `{kw.keyword.value}`", kw)
                 continue  # dict literals are handled by visit_Dict
             if len(positional) > max(setter["name_arg"], setter["value_arg"]):
-                var = self.ev.text(self.mod, positional[setter["name_arg"]].value)
+                var = self._eval_text(positional[setter["name_arg"]].value)
                 if var in self.env_vars:
                     self._trust(positional[setter["value_arg"]].value, f"setting `{var}`", node)
 
@@ -942,7 +1061,7 @@ class _Visitor(cst.CSTVisitor):
             attr = target.attr.value
             if attr in self.trust_attributes:
                 self._trust(value, f"`.{attr} =`", target)
-            elif attr in self.pin_attributes and self.ev.value(self.mod, value).kind not in ("default", "param"):
+            elif attr in self.pin_attributes and self._eval(value).kind not in ("default", "param"):
                 self.sink.add("ATS301", self.mod.span(target), attr, detail=f"`.{attr} =` pins the server certificate")
         elif (
             isinstance(target, cst.Subscript)
@@ -951,7 +1070,7 @@ class _Visitor(cst.CSTVisitor):
         ):
             elements = target.slice
             if len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
-                var = self.ev.text(self.mod, elements[0].slice.value)
+                var = self._eval_text(elements[0].slice.value)
                 if var in self.env_vars:
                     self._trust(value, f"setting `{var}`", target)
 
@@ -1018,7 +1137,7 @@ class _Visitor(cst.CSTVisitor):
                 if isinstance(call.func, cst.Attribute) and call.func.attr.value == visitor.peer_method:
                     for a in call.args:
                         binary = (a.keyword is not None and a.keyword.value == visitor.peer_keyword) or a.keyword is None
-                        if binary and visitor.ev.value(visitor.mod, a.value).kind == "default" and _is_true(a.value):
+                        if binary and _is_true(a.value):
                             found = True
                 return not found
 
@@ -1032,10 +1151,7 @@ class _Visitor(cst.CSTVisitor):
 
     # ---- trust values
     def _trust(self, expr: cst.BaseExpression, what: str, anchor: cst.CSTNode) -> None:
-        container = self._container()
-        nested = sum(isinstance(n, cst.FunctionDef) for n in self.stack) > 1
-        self.ev.note_context(expr, container, nested)
-        value = self.ev.value(self.mod, expr)
+        value = self._eval(expr)
         if not value.is_store or (value.kind == "str" and trust.is_default_store_text(value.text)):
             return
         if value.kind in ("str", "path"):
@@ -1101,3 +1217,4 @@ def scan_python(source: str, sink: FindingSink, project: Project) -> None:
     mod = ParsedModule(sink.file, source)
     project._cache.setdefault(sink.file, mod)
     mod.module.visit(_Visitor(mod, Evaluator(project), sink))
+    sink.resolve_deferred(lambda nodes: positions_of(mod.module, nodes))
