@@ -184,9 +184,16 @@ def read_text(data: bytes) -> tuple[str, str | None]:
         return data.decode("utf-8", errors="replace"), f"not valid UTF-8 at byte {exc.start}; read with replacement characters"
 
 
+_CODING_RE = re.compile(rb"[ \t\f]{0,80}#[^\n]{0,200}?coding[:=][ \t]{0,80}([-\w.]{1,60})")  # bounded: linear
+
+
 def _python_encoding(data: bytes) -> str | None:
-    m = re.match(rb"(?:[^\n]*\n)?[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", data[:400])
-    return m.group(1).decode("ascii") if m else None
+    """The PEP 263 coding cookie on the first or second line."""
+    for line in data[:400].split(b"\n", 2)[:2]:
+        m = _CODING_RE.match(line)
+        if m:
+            return m.group(1).decode("ascii")
+    return None
 
 
 def scan_file(candidate: Candidate, cwd: Path, options: ScanOptions) -> FileResult:
