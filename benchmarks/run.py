@@ -644,28 +644,27 @@ class Bench:
         self.run_row(Row("grep", "grep -rEIic (trigger patterns, floor)"),
                      ["grep", "-rEIic", "--exclude-dir=.git", "-f", str(patterns), "."], runs, parse=parse, env=env)
 
-    def profile(self) -> str:
-        """cProfile of an in-process cold run (`--jobs 1`: with a pool the work happens in workers)."""
+    def profile(self, target: list[str], name: str) -> tuple[str, str]:
+        """cProfile of an in-process cold run (`--jobs 1`: with a pool the work happens in workers),
+        threads included (benchmarks/profile_ats.py)."""
         self._clear_cache()
-        prof = self.work / "ats-lint.prof"
-        argv = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "ats_lint", "check", "--format", "json",
-                "--exit-zero", "--jobs", "1"] + (["--no-cache"] if self.has_cache else []) + ["-o", os.devnull, self.args.profile_path]
-        self.log("profiling ats-lint cold --jobs 1 (untimed)")
+        prof = self.work / f"ats-lint-{name}.prof"
+        argv = [sys.executable, str(HERE / "profile_ats.py"), str(prof), "check", "--format", "json", "--exit-zero",
+                "--jobs", "1"] + (["--no-cache"] if self.has_cache else []) + ["-o", os.devnull] + target
+        self.log(f"profiling ats-lint cold --jobs 1 on {' '.join(target)} (untimed)")
         subprocess.run(argv, cwd=self.src, env=self.env, capture_output=True, timeout=self.args.timeout)
         import io
         import pstats
 
-        buf = io.StringIO()
-        stats = pstats.Stats(str(prof), stream=buf)
-        stats.sort_stats("cumulative").print_stats(25)
-        lines = buf.getvalue().splitlines()
-        start = next((i for i, l in enumerate(lines) if "function calls" in l), 0)
-        text = "\n".join(l.rstrip() for l in lines[start:] if l.strip())
-        tot = io.StringIO()
-        pstats.Stats(str(prof), stream=tot).sort_stats("tottime").print_stats(15)
-        tlines = tot.getvalue().splitlines()
-        tstart = next((i for i, l in enumerate(tlines) if "Ordered by" in l), 0)
-        return text.replace(str(self.src), "<corpus>"), "\n".join(l.rstrip() for l in tlines[tstart:] if l.strip()).replace(str(self.src), "<corpus>")
+        def table(order: str, n: int, first: str) -> str:
+            buf = io.StringIO()
+            pstats.Stats(str(prof), stream=buf).sort_stats(order).print_stats(n)
+            lines = buf.getvalue().splitlines()
+            start = next((i for i, l in enumerate(lines) if first in l), 0)
+            text = "\n".join(l.rstrip() for l in lines[start:] if l.strip())
+            return text.replace(str(SNAPSHOT or REPO) + "/", "").replace(str(self.src), "<corpus>")
+
+        return table("cumulative", 25, "function calls"), table("tottime", 15, "Ordered by")
 
 
 # --------------------------------------------------------------------------- report
@@ -793,11 +792,14 @@ def write_report(path: Path, bench: Bench, args, packages, facts, versions, prof
     if args.notes:
         out += [f"- {n}" for n in args.notes]
     if profile:
-        cum, tot = profile
-        out += ["", "## Profile of the cold run", "",
-                "`python -m cProfile` of `ats-lint check --jobs 1" + (" --no-cache" if bench.has_cache else "") +
-                f" {args.profile_path}` on " + ("the same corpus" if args.profile_path == "." else "that part of the corpus") + " (in-process, so the workers' time is visible; cProfile slows it down), "
-                "top 25 by cumulative time:", "", "```", cum, "```", "", "Top 15 by own time:", "", "```", tot, "```"]
+        out += ["", "## Profiles", "",
+                "`python benchmarks/profile_ats.py` (cProfile of every thread, merged: ats-lint parses Python on a helper "
+                "thread, whose time therefore also shows as the main thread's `lock.acquire`) of `ats-lint check --jobs 1"
+                + (" --no-cache" if bench.has_cache else "") + "`, in-process so that the workers' time is visible; "
+                "cProfile slows the run down. Paths are relative to the snapshot of the checkout."]
+        for what, (cum, tot) in profile:
+            out += ["", f"### Cold run on {what}", "", "Top 25 by cumulative time:", "", "```", cum, "```", "",
+                    "Top 15 by own time:", "", "```", tot, "```"]
         if args.profile_notes:
             out += ["", *args.profile_notes]
     path.write_text("\n".join(out) + "\n")
@@ -874,7 +876,10 @@ def main(argv: list[str] | None = None) -> int:
                            ("semgrep", "semgrep (5-rule file)"), ("ruff", "ruff --select S (no cache)")]:
             bench.rows.append(Row(key, label, skipped="--no-peers"))
     bench.grep(grep_patterns, args.runs)
-    profile = None if args.no_profile or args.smoke else bench.profile()
+    profile = None
+    if not (args.no_profile or args.smoke):
+        profile = [(f"`{args.profile_path}`", bench.profile([args.profile_path], "cold")),
+                   ("the five files of the pre-commit case", bench.profile(["--force-exclude"] + five, "five"))]
     results = write_report(output, bench, args, packages, corpus_facts(src), versions, profile, started)
     if args.results_json:
         args.results_json.write_text(json.dumps({
