@@ -17,8 +17,10 @@ class GitError(Exception):
 
 def _git(args: list[str], cwd: Path) -> str:
     try:
-        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",
-                              errors="surrogateescape", check=False)
+        # The repository's own .git/config is untrusted: `core.fsmonitor` there names a command
+        # that git runs on every diff/ls-files. Turn it off; no external diff or textconv either.
+        proc = subprocess.run(["git", "-c", "core.fsmonitor=false", "-c", "diff.external=", *args], cwd=cwd,
+                              capture_output=True, text=True, encoding="utf-8", errors="surrogateescape", check=False)
     except FileNotFoundError:
         raise GitError("--since needs git, which was not found on PATH") from None
     if proc.returncode != 0:
@@ -45,7 +47,7 @@ def changed_files(ref: str, cwd: Path) -> list[Path]:
     except GitError:
         base = commit  # unrelated histories or no HEAD yet: compare with the ref itself
     names: set[str] = set()
-    out = _git(["-c", "core.quotepath=off", "diff", "--name-only", "-z", "--find-renames", "--diff-filter=ACMR", base, "--"], top)
+    out = _git(["-c", "core.quotepath=off", "diff", "--no-ext-diff", "--no-textconv", "--name-only", "-z", "--find-renames", "--diff-filter=ACMR", base, "--"], top)
     names.update(n for n in out.split("\0") if n)
     out = _git(["ls-files", "-z", "--others", "--exclude-standard"], top)
     names.update(n for n in out.split("\0") if n)
