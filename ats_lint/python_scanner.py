@@ -8,6 +8,8 @@ for (keywords, call signatures, env vars) is data in rules/python.yaml and rules
 from __future__ import annotations
 
 import bisect
+import dataclasses
+from collections import OrderedDict
 import functools
 import re
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ _HOST_HINT = re.compile(r"amazonaws\.com|cloudfront\.net", re.IGNORECASE)
 STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 HOLE = "{}"  # stands for a part of a string that is not known statically
 _MAX_DEPTH = 12
+_MODULE_CACHE_SIZE = 32  # parsed modules kept for cross-module constant lookups
 
 
 @functools.lru_cache(maxsize=1)
@@ -167,7 +170,7 @@ class ParsedModule:
             other: set[str] = set()
             for stmt in self.module.body:
                 if not isinstance(stmt, cst.SimpleStatementLine):
-                    stmt.visit(_Binder(other))
+                    walk(_Binder(other), stmt)
                     continue
                 for small in stmt.body:
                     if isinstance(small, cst.Assign):
@@ -186,7 +189,7 @@ class ParsedModule:
                             local = _dotted(alias.asname.name) if alias.asname else _dotted(alias.name).split(".")[0]
                             imports.setdefault(local, []).append(small)
                     else:
-                        small.visit(_Binder(other))
+                        walk(_Binder(other), small)
             self._binding_cache = (constants, imports, other)
         return self._binding_cache
 
@@ -212,7 +215,7 @@ class ParsedModule:
             binder = _Binder(set())
             for stmt in self.module.body:
                 if not isinstance(stmt, cst.SimpleStatementLine):
-                    stmt.visit(binder)
+                    walk(binder, stmt)
             self._imported_cache = binder.imported
         return self._imported_cache
 
@@ -357,7 +360,7 @@ class Project:
 
     def __init__(self, root: Path):
         self.root = root
-        self._cache: dict[Path, ParsedModule | None] = {}
+        self._cache: OrderedDict[Path, ParsedModule | None] = OrderedDict()  # LRU: parsed trees are large
 
     def module_file(self, importer: Path, dotted: str, level: int) -> Path | None:
         parts = [p for p in dotted.split(".") if p]
@@ -381,12 +384,21 @@ class Project:
         return None
 
     def load(self, file: Path) -> ParsedModule | None:
-        if file not in self._cache:
-            try:
-                self._cache[file] = ParsedModule(file, file.read_text(encoding="utf-8", errors="replace"))
-            except (OSError, cst.ParserSyntaxError, RecursionError):
-                self._cache[file] = None
-        return self._cache[file]
+        if file in self._cache:
+            self._cache.move_to_end(file)
+            return self._cache[file]
+        try:
+            module = ParsedModule(file, file.read_text(encoding="utf-8", errors="replace"))
+        except (OSError, cst.ParserSyntaxError, RecursionError):
+            module = None
+        self.remember(file, module)
+        return module
+
+    def remember(self, file: Path, module: ParsedModule | None) -> None:
+        self._cache[file] = module
+        self._cache.move_to_end(file)
+        while len(self._cache) > _MODULE_CACHE_SIZE:
+            self._cache.popitem(last=False)
 
 
 class Evaluator:
@@ -408,9 +420,10 @@ class Evaluator:
         # that contains it (or the module), for the names of the expression being evaluated.
         self.enclosing: dict[int, cst.CSTNode] = {}
         self.nested: set[int] = set()  # ids of functions defined inside another function
+        self.classes: dict[int, cst.ClassDef] = {}  # id(`self` Name) -> the class of the method
         self._locals: dict[int, tuple[set[str], set[str]]] = {}
 
-    def note_context(self, expr: cst.CSTNode, container: cst.CSTNode | None, nested: bool = False) -> None:
+    def note_context(self, expr: cst.CSTNode, container: cst.CSTNode | None, nested: bool = False, cls: cst.ClassDef | None = None) -> None:
         """Record that the names in `expr` sit directly in `container` (a FunctionDef or Module;
         `nested`: a function inside another function)."""
         if container is None:
@@ -420,11 +433,13 @@ class Evaluator:
         class Names(cst.CSTVisitor):
             def visit_Name(inner, name: cst.Name) -> None:
                 self.enclosing[id(name)] = container
+                if cls is not None and name.value == "self":
+                    self.classes[id(name)] = cls
 
             def visit_Lambda(inner, node: cst.Lambda) -> bool:
                 return False  # a lambda has its own scope
 
-        expr.visit(Names())
+        walk(Names(), expr)
 
     def _function_names(self, func: cst.FunctionDef) -> tuple[set[str], set[str]]:
         """(parameters, every other name bound anywhere inside) of a function."""
@@ -441,7 +456,7 @@ class Evaluator:
             def visit_Nonlocal(inner, node) -> None:
                 out.update(n.name.value for n in node.names)
 
-        func.body.visit(Declared())
+        walk(Declared(), func.body)
         return out
 
     def _function_bindings(self, func: cst.FunctionDef):
@@ -455,9 +470,9 @@ class Evaluator:
                     params.add(star.name.value)
             bound: set[str] = set()
             binder = _Binder(bound)
-            func.body.visit(binder)
+            walk(binder, func.body)
             plain: dict[str, list[cst.BaseExpression]] = {}
-            func.body.visit(_PlainAssignments(plain))
+            walk(_PlainAssignments(plain), func.body)
             other = bound - set(plain) | {name for name in plain if name in binder.other_than_assign}
             self._locals[key] = (params, bound, plain, other, binder.imported)
         return self._locals[key]
@@ -657,9 +672,11 @@ class Evaluator:
 
     def _self_attribute(self, mod: ParsedModule, node: cst.Attribute, depth: int) -> Value | None:
         """`self.x` where the class assigns `self.x = <expr>`: what those expressions hold."""
-        cls = mod.parent(node)
-        while cls is not None and not isinstance(cls, cst.ClassDef):
-            cls = mod.parent(cls)
+        cls = self.classes.get(id(node.value))
+        if cls is None:
+            cls = mod.parent(node)
+            while cls is not None and not isinstance(cls, cst.ClassDef):
+                cls = mod.parent(cls)
         if cls is None:
             return None
         attr = node.attr.value
@@ -691,7 +708,7 @@ class Evaluator:
 
         collector = Collect()
         collector.functions = []
-        cls.visit(collector)
+        walk(collector, cls)
         return _combine(values) if values else None
 
     def _call(self, mod: ParsedModule, call: cst.Call, depth: int) -> Value:
@@ -769,6 +786,40 @@ def _with_suffixes(names: set[str]) -> set[str]:
         out.update(".".join(parts[i:]) for i in range(1, len(parts) - 1))
         out.add(name.lstrip("."))
     return out
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """A node's children in field order (source order for every construct the scanner reads),
+    read straight from the dataclass fields: unlike `CSTNode.visit`, nothing is rebuilt."""
+    names = _CHILD_FIELDS.get(type(node))
+    if names is None:
+        names = _CHILD_FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+    out: list[cst.CSTNode] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            out.append(value)
+        elif isinstance(value, (list, tuple)):
+            out.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return out
+
+
+def walk(visitor: cst.CSTVisitor, root: cst.CSTNode) -> None:
+    """Drive a read-only visitor over `root`: `on_visit` before the children (False skips them),
+    `on_leave` after. The same protocol as `root.visit(visitor)`, about three times faster."""
+    pending: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    while pending:
+        node, leaving = pending.pop()
+        if leaving:
+            visitor.on_leave(node)
+            continue
+        descend = visitor.on_visit(node)
+        pending.append((node, True))
+        if descend is not False:
+            pending.extend((child, False) for child in reversed(_children(node)))
 
 
 def _bind_names(target: cst.CSTNode, out: set[str]) -> None:
@@ -937,7 +988,8 @@ class _Visitor(cst.CSTVisitor):
     def _eval(self, expr: cst.BaseExpression) -> Value:
         """Evaluate an expression of the code being visited, telling the evaluator where it sits."""
         nested = sum(isinstance(n, cst.FunctionDef) for n in self.stack) > 1
-        self.ev.note_context(expr, self._container(), nested)
+        cls = next((n for n in reversed(self.stack) if isinstance(n, cst.ClassDef)), None)
+        self.ev.note_context(expr, self._container(), nested, cls)
         return self.ev.value(self.mod, expr)
 
     def _eval_text(self, expr: cst.BaseExpression) -> str | None:
@@ -1146,7 +1198,7 @@ class _Visitor(cst.CSTVisitor):
                 if name.value in tainted:
                     found = True
 
-        expr.visit(Find())
+        walk(Find(), expr)
         return found
 
     # ---- trust values
@@ -1215,6 +1267,6 @@ def _flatten_add(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 def scan_python(source: str, sink: FindingSink, project: Project) -> None:
     """Scan one Python module; raises libcst.ParserSyntaxError when it cannot be parsed."""
     mod = ParsedModule(sink.file, source)
-    project._cache.setdefault(sink.file, mod)
-    mod.module.visit(_Visitor(mod, Evaluator(project), sink))
+    project.remember(sink.file, mod)
+    walk(_Visitor(mod, Evaluator(project), sink), mod.module)
     sink.resolve_deferred(lambda nodes: positions_of(mod.module, nodes))
