@@ -113,13 +113,13 @@ def apply(settings: Settings, raw: dict[str, Any], origin: str) -> None:
         setattr(settings, name, _check(origin, key, name, value))
     from .rules import RuleError, all_rules, expand_selectors
 
-    try:
-        expand_selectors(settings.select, all_rules())
-        expand_selectors(settings.ignore, all_rules())
-        for codes in settings.per_file_ignores.values():
+    lists = [("select", settings.select), ("ignore", settings.ignore)]
+    lists += [(f"per-file-ignores' pattern '{pattern}", codes) for pattern, codes in settings.per_file_ignores.items()]
+    for key, codes in lists:
+        try:
             expand_selectors(codes, all_rules())
-    except RuleError as exc:
-        raise ConfigError(f"{origin}: {exc}") from None
+        except RuleError as exc:
+            raise ConfigError(f"{origin}: key '{key}': {exc}") from None
 
 
 def _check(origin: str, key: str, name: str, value: Any) -> Any:

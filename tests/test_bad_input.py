@@ -398,3 +398,31 @@ def test_engine_api_on_a_hostile_tree(tmp_path):
     assert sorted(result.considered) == ["deep.py", "lat.yaml", "nul.py", "ok.py", "py2.py"]
     assert listed == {"broken", "deep.py", "lat.yaml", "nul.py", "py2.py"}
     assert result.files_scanned == 5
+
+
+# --------------------------------------------------------------------------- configuration errors
+
+
+@pytest.mark.parametrize("name, content, needle", [
+    ("pyproject.toml", "[tool.ats-lint]\nselect = [\n", "pyproject.toml: invalid TOML"),
+    ("pyproject.toml", "[tool.ats-lint]\nselct = ['ATS1']\n", "unknown key 'selct' (known keys: "),
+    ("pyproject.toml", "[tool.ats-lint]\nselect = 5\n", "key 'select': expected a list of strings, got 5"),
+    ("pyproject.toml", "[tool.ats-lint]\njobs = 'many'\n", "key 'jobs': expected a non-negative integer, got 'many'"),
+    ("pyproject.toml", "[tool.ats-lint]\nper-file-ignores = {'a.py' = ['NOPE1']}\n",
+     "key 'per-file-ignores' pattern 'a.py': unknown rule id or prefix 'NOPE1'"),
+    (".ats-lint.yaml", "select: [ATS101\n", ".ats-lint.yaml: invalid YAML"),
+    (".ats-lint.yaml", "select: [ATS777]\n", "key 'select': unknown rule id or prefix 'ATS777' (known: ATS101"),
+    (".ats-lint.yaml", "ignore: ATS9\n", "key 'ignore': unknown rule id or prefix 'ATS9'"),
+    (".ats-lint.yaml", "exclude: {a: 1}\n", "key 'exclude': expected a list of strings"),
+    (".ats-lint.yaml", "scan-prose: 'yes'\n", "key 'scan-prose': expected true or false, got 'yes'"),
+    (".ats-lint.yaml", "max-file-size: -3\n", "key 'max-file-size': expected a size"),
+    (".ats-lint.yaml", "per-file-ignores: [a]\n", "key 'per-file-ignores': expected a mapping of glob pattern to a list of rule ids"),
+    (".ats-lint.yaml", "42\n", ".ats-lint.yaml: expected a mapping of settings, got int"),
+    (".ats-lint.yaml", b"select: [\xff]\n", ".ats-lint.yaml: cannot read configuration"),
+])
+def test_configuration_errors_name_file_key_and_expectation(name, content, needle, tmp_path, monkeypatch):
+    write_tree(tmp_path, {name: content, "a.py": f'U = "{S3}"\n'})
+    code, out, err = run_cli(["check", "--no-cache"], tmp_path, monkeypatch)
+    assert code == 2 and out == ""
+    assert name in err and needle in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
