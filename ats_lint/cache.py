@@ -64,13 +64,16 @@ def _stat(path: str) -> list[int] | None:
 
 @functools.lru_cache(maxsize=1)
 def _rules_digest() -> str:
+    """The rule data and the scanner code: a change to either (also between releases, in a
+    development checkout) starts a new cache."""
     from .resources import rules_dir
 
     h = hashlib.sha256()
-    root = rules_dir()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        h.update(path.relative_to(root).as_posix().encode())
-        h.update(path.read_bytes())
+    package = Path(__file__).resolve().parent
+    for root in (rules_dir(), package):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".pem")):
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(path.read_bytes())
     return h.hexdigest()
 
 

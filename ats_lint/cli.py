@@ -88,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the tool itself failed (a worker died...): one line, exit 2
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        print(f"ats-lint: internal error: {detail} (please report it)", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _fail(message: str) -> int:

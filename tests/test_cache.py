@@ -181,3 +181,22 @@ def test_a_cache_dir_inside_the_tree_with_any_name_is_never_scanned(tmp_path, mo
     assert (tmp_path / "my-cache" / "CACHEDIR.TAG").is_file()
     _, second = check_json(tmp_path, monkeypatch, "--no-cache", ".")
     assert second["findings"] == first["findings"] and second["summary"]["files_scanned"] == 4
+
+
+def test_scanner_code_is_part_of_the_cache_key(monkeypatch):
+    cache_module._rules_digest.cache_clear()
+    first = cache_module._rules_digest()
+    package = Path(cache_module.__file__).resolve().parent
+    real_read = Path.read_bytes
+
+    def read(path):
+        data = real_read(path)
+        return data + b"# changed" if path == package / "hosts.py" else data
+
+    monkeypatch.setattr(Path, "read_bytes", read)
+    cache_module._rules_digest.cache_clear()
+    try:
+        assert cache_module._rules_digest() != first
+    finally:
+        monkeypatch.undo()
+        cache_module._rules_digest.cache_clear()

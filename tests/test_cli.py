@@ -173,3 +173,16 @@ def test_python_dash_m_entry_point(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["summary"]["findings"] == 2
+
+
+def test_an_internal_failure_is_one_line_and_exit_2(tmp_path, monkeypatch):
+    import ats_lint.engine as engine
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("worker pool died")
+
+    monkeypatch.setattr(engine, "run", broken)
+    write_tree(tmp_path, RISKY)
+    code, out, err = run_cli(["check", "."], tmp_path, monkeypatch)
+    assert code == 2 and out == ""
+    assert err == "ats-lint: internal error: RuntimeError: worker pool died (please report it)\n"
