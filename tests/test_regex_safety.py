@@ -70,7 +70,7 @@ def _data_patterns() -> dict[str, re.Pattern]:
         out[f"hosts.yaml s3.not_affected[{i}]"] = p
     for ep in [*hm.s3_endpoints, *hm.cf_endpoints]:
         out[f"hosts.yaml endpoint {ep.name}"] = ep.pattern
-    out["prefilter triggers"] = prefilter._trigger_re()
+    out["prefilter raw digest bytes"] = prefilter._RAW_DIGEST_RE
     data = text_scanner._data()
     for syntax in data["comment_syntaxes"]:
         regex = text_scanner.comment_regex(syntax)
