@@ -12,6 +12,7 @@ import dataclasses
 from collections import OrderedDict
 import functools
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,7 +104,9 @@ def check_parseable(source: str) -> None:
     string concatenation).
     """
     try:
-        compile(source, "<scanned>", "exec", 0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes in the scanned code are not ours to report
+            compile(source, "<scanned>", "exec", 0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
     except (RecursionError, MemoryError):
         raise RecursionError("nesting too deep to parse") from None
     except (SyntaxError, ValueError) as exc:  # ValueError: NUL bytes (Python 3.11)
@@ -849,6 +852,14 @@ def _code(mod: ParsedModule, node: cst.CSTNode) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _evaluated(node: cst.SimpleString):
+    """A literal's value, without the SyntaxWarning/DeprecationWarning an invalid escape in the
+    scanned code would print."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return node.evaluated_value
+
+
 def _hole_for(expr: cst.BaseExpression) -> str:
     """A placeholder for an unknown part, named after it when it is a plain name (`{bucket}`)."""
     name = _dotted(expr)
@@ -859,7 +870,7 @@ def static_text(expr: cst.BaseExpression, resolve=None) -> str:
     """The statically known text of a string expression; unknown parts become `{}`."""
     if isinstance(expr, cst.SimpleString):
         try:
-            value = expr.evaluated_value
+            value = _evaluated(expr)
         except Exception:  # noqa: BLE001 - malformed escapes: fall back to the raw text
             return expr.value[len(expr.prefix) + len(expr.quote):-len(expr.quote)]
         return value.decode("latin-1") if isinstance(value, bytes) else value
@@ -943,7 +954,7 @@ class _Visitor(cst.CSTVisitor):
         self._check_string(node, static_text(node))
         if "b" in node.prefix.lower():
             try:
-                raw = node.evaluated_value
+                raw = _evaluated(node)
             except Exception:  # noqa: BLE001
                 return
             if isinstance(raw, bytes):

@@ -466,3 +466,14 @@ def test_lexical_shortcuts_agree_with_scopes(tmp_path, monkeypatch):
     assert triples(scan(tmp_path, monkeypatch, {"m.py": code})) == {
         ("m.py", 7, "ATS201"), ("m.py", 9, "ATS201"), ("m.py", 19, "ATS201"), ("m.py", 21, "ATS201"),
     }
+
+
+def test_invalid_escapes_in_scanned_code_print_no_warning(tmp_path, monkeypatch):
+    import warnings
+
+    write_tree(tmp_path, {"m.py": 'P = "\\\\p{L}"\nU = "https://b.s3.amazonaws.com/\\\\d"\n'.replace("\\\\", "\\")})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, doc = check_json(tmp_path, monkeypatch, ".")
+    assert [str(w.message) for w in caught] == []
+    assert triples(doc) == {("m.py", 2, "ATS101")}
