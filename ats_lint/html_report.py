@@ -226,7 +226,7 @@ def to_html(result: RunResult, cwd: Path, verdict: Verdict | None = None, baseli
         for c in categories:
             row = [counts[(c, s)] for s in SEVERITIES]
             out.append(f"<tr><td><code>{_e(c)}</code></td>" + "".join(f"<td>{v or ''}</td>" for v in row) + f"<td>{sum(row)}</td></tr>")
-        out.append(f"<tr><th>total</th>" + "".join(f"<th>{sum(counts[(c, s)] for c in CATEGORIES)}</th>" for s in SEVERITIES) + f"<th>{n}</th></tr>")
+        out.append("<tr><th>total</th>" + "".join(f"<th>{sum(counts[(c, s)] for c in CATEGORIES)}</th>" for s in SEVERITIES) + f"<th>{n}</th></tr>")
         out.append("</tbody></table>" + _chart(counts, categories) + "</div>")
         out.append('<h2 id="findings">Findings</h2><form class="filters" onsubmit="return false">')
         out.append('<fieldset><legend>category</legend>' + "".join(

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from .findings import FindingSink, Span
-from .literals import scan_pems, scan_text
+from .literals import scan_text
 from .resources import load_data
 
 _HASH_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#[^\n]*")

@@ -20,11 +20,9 @@ from __future__ import annotations
 
 import argparse
 import collections
-import hashlib
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import tarfile
@@ -39,26 +37,12 @@ REPO = HERE.parent
 CORPUS = HERE / "corpus.txt"
 SHARED_SDISTS = HERE / ".corpus" / "sdists"
 
+sys.path.insert(0, str(HERE))
+from run import _pins as _read_pins, _sha256  # noqa: E402 - one reader of corpus.txt for both scripts
+
 
 def pins(path: Path = CORPUS) -> list[tuple[str, str, str]]:
-    out = []
-    for line in path.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        m = re.match(r"([A-Za-z0-9_.-]+)==(\S+)\s+--hash=sha256:([0-9a-f]{64})", line)
-        if not m:
-            raise SystemExit(f"{path}: cannot read pin {line!r}")
-        out.append(m.groups())
-    return out
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    return _read_pins(path)
 
 
 def fetch(name: str, version: str, digest: str, sdists: Path, log) -> Path:
@@ -66,7 +50,7 @@ def fetch(name: str, version: str, digest: str, sdists: Path, log) -> Path:
     for folder in (SHARED_SDISTS, sdists):
         if folder.is_dir():
             for p in folder.iterdir():
-                if p.is_file() and p.name.lower().startswith(name.lower().replace("-", "_")[:4]) and sha256_of(p) == digest:
+                if p.is_file() and p.name.lower().startswith(name.lower().replace("-", "_")[:4]) and _sha256(p) == digest:
                     return p
     with urllib.request.urlopen(f"https://pypi.org/pypi/{name}/{version}/json", timeout=60) as resp:
         meta = json.load(resp)
@@ -79,7 +63,7 @@ def fetch(name: str, version: str, digest: str, sdists: Path, log) -> Path:
     with urllib.request.urlopen(url["url"], timeout=300) as resp, open(target, "wb") as fh:
         while block := resp.read(1 << 20):
             fh.write(block)
-    if sha256_of(target) != digest:
+    if _sha256(target) != digest:
         target.unlink()
         raise SystemExit(f"{name}=={version}: downloaded archive does not match the pinned sha256")
     return target

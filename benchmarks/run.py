@@ -778,7 +778,7 @@ def write_report(path: Path, bench: Bench, args, packages, facts, versions, prof
                    f"{len(ident_sets.get('ats-cold') or [])} findings each" if identical else
                    "differ: " + ", ".join(f"{k}: {len(v)}" for k, v in ident_sets.items()))]
     out += ["", "## Notes", ""]
-    out += [f"- ats-lint runs with `XDG_CACHE_HOME` pointed at the work folder; its cache is removed before every cold run"
+    out += ["- ats-lint runs with `XDG_CACHE_HOME` pointed at the work folder; its cache is removed before every cold run"
             + ("" if bench.has_cache else " (this build has no `--no-cache` option, so there is no cache: the warm row is the same command as the cold one)") + ".",
             "- ats-lint scans every text file kind it knows (Python, shell, YAML, JSON, Dockerfiles, ...); bandit and ruff "
             "read Python only; the semgrep rule file (`benchmarks/semgrep-rules.yaml`, generated) targets Python only; "
