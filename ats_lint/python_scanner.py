@@ -804,10 +804,21 @@ def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
     for name in names:
         value = getattr(node, name)
         if isinstance(value, cst.CSTNode):
-            out.append(value)
+            if not isinstance(value, _LAYOUT):
+                out.append(value)
         elif isinstance(value, (list, tuple)):
-            out.extend(v for v in value if isinstance(v, cst.CSTNode))
+            out.extend(v for v in value if isinstance(v, cst.CSTNode) and not isinstance(v, _LAYOUT))
     return out
+
+
+# Whitespace, comments and punctuation: about two thirds of a module's nodes, and no visitor of
+# the scanner looks at them (operators are read from their parent, comments are never findings).
+_LAYOUT = (
+    cst.BaseParenthesizableWhitespace, cst.Newline, cst.TrailingWhitespace, cst.EmptyLine, cst.Comment,
+    cst.Dot, cst.Comma, cst.AssignEqual, cst.Colon, cst.Semicolon, cst.LeftParen, cst.RightParen,
+    cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace,
+    cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp, cst.BaseAugOp,
+)
 
 
 def walk(visitor: cst.CSTVisitor, root: cst.CSTNode) -> None:
