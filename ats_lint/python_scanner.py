@@ -171,9 +171,10 @@ class ParsedModule:
             constants: dict[str, list[cst.BaseExpression]] = {}
             imports: dict[str, list[cst.CSTNode]] = {}
             other: set[str] = set()
+            binder = _Binder(other)
             for stmt in self.module.body:
                 if not isinstance(stmt, cst.SimpleStatementLine):
-                    walk(_Binder(other), stmt)
+                    walk(binder, stmt)
                     continue
                 for small in stmt.body:
                     if isinstance(small, cst.Assign):
@@ -192,8 +193,9 @@ class ParsedModule:
                             local = _dotted(alias.asname.name) if alias.asname else _dotted(alias.name).split(".")[0]
                             imports.setdefault(local, []).append(small)
                     else:
-                        walk(_Binder(other), small)
+                        walk(binder, small)
             self._binding_cache = (constants, imports, other)
+            self._imported_cache = binder.imported
         return self._binding_cache
 
     def module_imports_or_defines_otherwise(self, name: str) -> bool:
@@ -214,12 +216,7 @@ class ParsedModule:
 
     def _imported_elsewhere(self) -> set[str]:
         """Names bound by an import anywhere but a top-level simple statement (try/if blocks, functions)."""
-        if self._imported_cache is None:
-            binder = _Binder(set())
-            for stmt in self.module.body:
-                if not isinstance(stmt, cst.SimpleStatementLine):
-                    walk(binder, stmt)
-            self._imported_cache = binder.imported
+        self._bindings()
         return self._imported_cache
 
     def is_unbound(self, name: str) -> bool:
@@ -272,11 +269,17 @@ class _Binder(cst.CSTVisitor):
         super().__init__()
         self.out = out
         self.imported: set[str] = set()  # bound by an import
+        self.declared: set[str] = set()  # declared `global` or `nonlocal`
         self.other_than_assign: set[str] = set()  # bound by anything but a plain `name = value`
 
     def _other(self, names: set[str]) -> None:
         self.out.update(names)
         self.other_than_assign.update(names)
+
+    def _bind(self, target: cst.CSTNode) -> None:
+        names: set[str] = set()
+        _bind_names(target, names)
+        self._other(names)
 
     def visit_AssignTarget(self, node) -> None:
         names: set[str] = set()
@@ -286,35 +289,29 @@ class _Binder(cst.CSTVisitor):
             self.other_than_assign.update(names)  # tuple unpacking
 
     def visit_AnnAssign(self, node) -> None:
-        names: set[str] = set()
-        _bind_names(node.target, names)
-        self._other(names)
+        self._bind(node.target)
 
     def visit_AugAssign(self, node) -> None:
-        names: set[str] = set()
-        _bind_names(node.target, names)
-        self._other(names)
+        self._bind(node.target)
 
     def visit_For(self, node) -> None:
-        names: set[str] = set()
-        _bind_names(node.target, names)
-        self._other(names)
+        self._bind(node.target)
 
     def visit_AsName(self, node) -> None:
-        names: set[str] = set()
-        _bind_names(node.name, names)
-        self._other(names)
+        self._bind(node.name)
 
     def visit_NamedExpr(self, node) -> None:
-        names: set[str] = set()
-        _bind_names(node.target, names)
-        self._other(names)
+        self._bind(node.target)
 
     def visit_Global(self, node) -> None:
-        self._other({n.name.value for n in node.names})
+        names = {n.name.value for n in node.names}
+        self._other(names)
+        self.declared.update(names)
 
     def visit_Nonlocal(self, node) -> None:
-        self._other({n.name.value for n in node.names})
+        names = {n.name.value for n in node.names}
+        self._other(names)
+        self.declared.update(names)
 
     def visit_ImportAlias(self, node) -> None:
         name = _dotted(node.asname.name) if node.asname else _dotted(node.name).split(".")[0]
@@ -444,27 +441,10 @@ class Evaluator:
 
         walk(Names(), expr)
 
-    def _function_names(self, func: cst.FunctionDef) -> tuple[set[str], set[str]]:
-        """(parameters, every other name bound anywhere inside) of a function."""
-        return self._function_bindings(func)[:2]
-
-    def _declared(self, func: cst.FunctionDef) -> set[str]:
-        """Names a function declares `global` or `nonlocal` (anywhere inside)."""
-        out: set[str] = set()
-
-        class Declared(cst.CSTVisitor):
-            def visit_Global(inner, node) -> None:
-                out.update(n.name.value for n in node.names)
-
-            def visit_Nonlocal(inner, node) -> None:
-                out.update(n.name.value for n in node.names)
-
-        walk(Declared(), func.body)
-        return out
-
     def _function_bindings(self, func: cst.FunctionDef):
         """(parameters, every name bound inside, plain local assignments name -> [values],
-        names bound in any other way or in nested scopes, names bound by an import)."""
+        names bound in any other way or in nested scopes, names bound by an import, names declared
+        `global`/`nonlocal`), computed once per function."""
         key = id(func)
         if key not in self._locals:
             params = {p.name.value for p in (*func.params.params, *func.params.kwonly_params, *func.params.posonly_params)}
@@ -477,7 +457,7 @@ class Evaluator:
             plain: dict[str, list[cst.BaseExpression]] = {}
             walk(_PlainAssignments(plain), func.body)
             other = bound - set(plain) | {name for name in plain if name in binder.other_than_assign}
-            self._locals[key] = (params, bound, plain, other, binder.imported)
+            self._locals[key] = (params, bound, plain, other, binder.imported, binder.declared)
         return self._locals[key]
 
     def _lexical(self, mod: ParsedModule, node: cst.Name, depth: int) -> Value | None:
@@ -487,8 +467,7 @@ class Evaluator:
         container = self.enclosing.get(id(node))
         name = node.value
         if isinstance(container, cst.FunctionDef):
-            params, bound, plain, other, imported = self._function_bindings(container)
-            declared = self._declared(container)
+            params, bound, plain, other, imported, declared = self._function_bindings(container)
             if name in bound:
                 if name in other and name not in imported and name not in declared and name not in plain:
                     return Value("unknown", name)  # a loop, `with` or unpacking target: unknown either way
@@ -529,7 +508,7 @@ class Evaluator:
             nested = id(container) in self.nested
         if container is not None and not nested:
             if isinstance(container, cst.FunctionDef):
-                params, bound, _, _, imported = self._function_bindings(container)
+                params, bound, _, _, imported, _ = self._function_bindings(container)
                 lexical = mod.lexical_qualified(expr, container, (params, bound, imported))
             else:
                 lexical = mod.lexical_qualified(expr, None, None)
