@@ -5,7 +5,6 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 ERROR_KINDS = (
     "parse-error",
     "decode-error",
