@@ -191,6 +191,7 @@ function apply(){
 }
 boxes.forEach(function(b){b.addEventListener('change',apply);});
 search.addEventListener('input',apply);
+document.getElementById('filters').addEventListener('submit',function(e){e.preventDefault();apply();});
 apply();
 })();"""
 
@@ -228,7 +229,7 @@ def to_html(result: RunResult, cwd: Path, verdict: Verdict | None = None, baseli
             out.append(f"<tr><td><code>{_e(c)}</code></td>" + "".join(f"<td>{v or ''}</td>" for v in row) + f"<td>{sum(row)}</td></tr>")
         out.append("<tr><th>total</th>" + "".join(f"<th>{sum(counts[(c, s)] for c in CATEGORIES)}</th>" for s in SEVERITIES) + f"<th>{n}</th></tr>")
         out.append("</tbody></table>" + _chart(counts, categories) + "</div>")
-        out.append('<h2 id="findings">Findings</h2><form class="filters" onsubmit="return false">')
+        out.append('<h2 id="findings">Findings</h2><form class="filters" id="filters">')
         out.append('<fieldset><legend>category</legend>' + "".join(
             f'<label><input type="checkbox" value="c-{_e(c)}" checked> {_e(c)}</label>' for c in categories) + "</fieldset>")
         out.append('<fieldset><legend>severity</legend>' + "".join(

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,8 @@ def test_report_is_self_contained_with_no_external_resource(tmp_path, monkeypatc
     assert not re.search(r"<link|<img|<iframe|\bsrc=|@import|url\(", page, re.I)
     assert "default-src 'none'" in page  # the Content Security Policy forbids loading anything else
     assert page.count("<script>") == 1
+    # no inline event handler: the policy allows only the hashed script, so one would be blocked
+    assert not re.search(r"<[^>]*\son[a-z]+\s*=", page, re.I)
 
 
 def test_report_shows_verdict_counts_chart_findings_with_context_and_rule_reference(tmp_path, monkeypatch):
@@ -103,6 +106,10 @@ def test_demo_report_loads_in_chromium_without_console_errors_and_filters(tmp_pa
         page.evaluate("(s => { s.value = 'pinning'; s.dispatchEvent(new Event('input')); })(document.getElementById('path-filter'))")
         assert page.evaluate("document.getElementById('shown').textContent") == str(
             page.evaluate("document.querySelectorAll('details.file[data-path$=\"pinning.py\"] .finding').length"))
+        # Enter in the path filter submits the form: the page stays, and so does the filter
+        page.evaluate("window.__same_page = 1; document.getElementById('filters').requestSubmit()")
+        time.sleep(0.3)
+        assert page.evaluate("window.__same_page === 1 && document.getElementById('path-filter').value") == "pinning"
         page.screenshot(tmp_path / "report.png")
         assert page.problems == []
     assert (tmp_path / "report.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
