@@ -1,5 +1,6 @@
+"""`python -m ats_lint`: the same as the `ats-lint` command."""
 import sys
 
-from .cli import main
+from ats_lint.cli.commands import main
 
 sys.exit(main())

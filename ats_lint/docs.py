@@ -8,8 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .report import rules_table
-from .rules import all_rules
+from ats_lint.rules import all_rules
 
 BEGIN, END = "<!-- rules-table:begin -->", "<!-- rules-table:end -->"
 
@@ -42,3 +41,10 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+
+
+def rules_table() -> str:
+    rows = ["| Rule | Name | Category | Severity | What it flags |", "|---|---|---|---|---|"]
+    for rule in all_rules().values():
+        rows.append(f"| [{rule.id}]({rule.help_url}) | {rule.name} | `{rule.category}` | {rule.severity} | {rule.summary} |")
+    return "\n".join(rows) + "\n"

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .resources import rules_dir
+from ats_lint.resources import rules_dir
 
 CATEGORIES = (
     "s3-endpoint",

@@ -102,10 +102,10 @@ def account(root: Path, doc: dict) -> dict:
     """Put every file that discovery lists in one box: scanned, not scanned with an error entry,
     or skipped by design (the engine's own rules, re-applied here); count what is left over."""
     sys.path.insert(0, str(REPO))
-    from ats_lint.config import Settings
-    from ats_lint.discovery import Candidate, discover
-    from ats_lint.engine import _BINARY_KINDS, ScanOptions
-    from ats_lint.filekinds import file_kind
+    from ats_lint.engine.config import Settings
+    from ats_lint.engine.discovery import Candidate, discover
+    from ats_lint.engine.run import _BINARY_KINDS, ScanOptions
+    from ats_lint.scan.filekinds import file_kind
 
     settings = Settings()
     options = ScanOptions(settings.max_file_size)

@@ -10,7 +10,7 @@ import textwrap
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-from ats_lint.certs import knowledge
+from ats_lint.trust.certs import knowledge
 from ats_lint.cli import main
 
 _TEMPLATE_RE = re.compile(r"\{\{(?P<form>[a-z0-9_]+):(?P<label>[^}]+)\}\}")
@@ -36,7 +36,7 @@ def cert_value(form: str, label: str) -> str:
 
 
 def pem_of(label: str) -> str:
-    from ats_lint.certs import PEM_BLOCK_RE
+    from ats_lint.trust.certs import PEM_BLOCK_RE
     from ats_lint.resources import rules_dir
 
     kb = knowledge()

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from ats_lint import engine
-from ats_lint.config import Settings
-from ats_lint.findings import ERROR_KINDS
+from ats_lint.engine import run as engine
+from ats_lint.engine.config import Settings
+from ats_lint.model import ERROR_KINDS
 
 from helpers import check_json, run_cli, write_tree
 
@@ -260,7 +260,7 @@ def test_file_without_read_permission(tmp_path, monkeypatch):
 
 def test_folder_that_cannot_be_listed(tmp_path, monkeypatch):
     write_tree(tmp_path, {"locked/a.py": f'U = "{S3}"\n', "b.py": f'U = "{CF}"\n'})
-    from ats_lint import discovery
+    from ats_lint.engine import discovery
 
     real_scandir = os.scandir
 
@@ -275,7 +275,7 @@ def test_folder_that_cannot_be_listed(tmp_path, monkeypatch):
 
 def test_internal_error_in_one_file_is_reported_and_the_run_goes_on(tmp_path, monkeypatch):
     write_tree(tmp_path, {"boom.yaml": f"url: {S3}\n", "fine.py": f'U = "{CF}"\n'})
-    from ats_lint import text_scanner
+    from ats_lint.scan.text import scanner as text_scanner
 
     def explode(text, sink, kind):
         raise ValueError("simulated bug\nsecond line")
@@ -342,7 +342,7 @@ def test_fifo_swapped_in_after_discovery_does_not_block(tmp_path):
     # The file is a regular file when listed and a FIFO when read: opening it must not wait for a writer.
     candidate = engine.Candidate(tmp_path / "p.py", "p.py", tmp_path)
     os.mkfifo(tmp_path / "p.py")
-    code = ("import sys; from pathlib import Path; from ats_lint import engine; "
+    code = ("import sys; from pathlib import Path; from ats_lint.engine import run as engine; "
             f"c = engine.Candidate(Path({str(candidate.file)!r}), 'p.py', Path({str(tmp_path)!r})); "
             "r = engine.scan_file(c, Path.cwd(), engine.ScanOptions(2_000_000)); print(r.errors[0].kind)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -8,8 +8,8 @@ import stat
 import pytest
 from helpers import pem_of, run_cli, write_tree
 
-from ats_lint.bundle_fix import BundleFixError, plan
-from ats_lint.certs import analyze_bundle_text, fix_roots
+from ats_lint.trust.fix import BundleFixError, plan
+from ats_lint.trust.certs import analyze_bundle_text, fix_roots
 
 FIVE = ["Amazon Root CA 1", "Amazon Root CA 2", "Amazon Root CA 3", "Amazon Root CA 4",
         "Starfield Services Root Certificate Authority - G2"]
@@ -56,7 +56,7 @@ def test_only_the_missing_roots_are_added_matched_by_public_key(tmp_path):
 
 
 def cross_signed(label: str) -> str:
-    from ats_lint.certs import PEM_BLOCK_RE, knowledge
+    from ats_lint.trust.certs import PEM_BLOCK_RE, knowledge
     from ats_lint.resources import rules_dir
 
     cert = next(c for c in knowledge().certificates if c.label == label and c.source_file == "certs/ats-cross-signed.pem")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from helpers import write_tree
 
-from ats_lint import cache as cache_module
-from ats_lint.config import Settings
-from ats_lint.engine import run
+from ats_lint.engine import cache as cache_module
+from ats_lint.engine.config import Settings
+from ats_lint.engine.run import run
 
 
 def _age(root: Path, seconds: float = 10) -> None:
@@ -31,7 +31,7 @@ def _triples(result):
 
 
 def _count_scans(monkeypatch):
-    import ats_lint.engine as engine
+    import ats_lint.engine.run as engine
 
     calls = []
     original = engine.scan_file
@@ -186,12 +186,12 @@ def test_a_cache_dir_inside_the_tree_with_any_name_is_never_scanned(tmp_path, mo
 def test_scanner_code_is_part_of_the_cache_key(monkeypatch):
     cache_module._rules_digest.cache_clear()
     first = cache_module._rules_digest()
-    package = Path(cache_module.__file__).resolve().parent
+    package = Path(cache_module.__file__).resolve().parent.parent
     real_read = Path.read_bytes
 
     def read(path):
         data = real_read(path)
-        return data + b"# changed" if path == package / "hosts.py" else data
+        return data + b"# changed" if path == package / "scan" / "hosts.py" else data
 
     monkeypatch.setattr(Path, "read_bytes", read)
     cache_module._rules_digest.cache_clear()

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from helpers import cert_value, pem_of
 
-from ats_lint.certs import analyze_bundle_text, knowledge, normalize_fingerprint
+from ats_lint.trust.certs import analyze_bundle_text, knowledge, normalize_fingerprint
 
 REFERENCE = yaml.safe_load((Path(__file__).parent / "data" / "reference-fingerprints.yaml").read_text())["certificates"]
 

@@ -176,7 +176,7 @@ def test_python_dash_m_entry_point(tmp_path):
 
 
 def test_an_internal_failure_is_one_line_and_exit_2(tmp_path, monkeypatch):
-    import ats_lint.engine as engine
+    import ats_lint.engine.run as engine
 
     def broken(*args, **kwargs):
         raise RuntimeError("worker pool died")

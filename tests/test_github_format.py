@@ -1,9 +1,8 @@
 """--format github: GitHub Actions workflow commands, escaped."""
 from __future__ import annotations
 
-from ats_lint.engine import RunResult
-from ats_lint.findings import Finding, ScanError
-from ats_lint.report import to_github
+from ats_lint.model import Finding, RunResult, ScanError
+from ats_lint.report.github import to_github
 from ats_lint.rules import all_rules
 from helpers import run_cli, write_tree
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ats_lint.hosts import host_matcher
+from ats_lint.scan.hosts import host_matcher
 
 CASES = [
     ('!Sub "https://${Bucket}.s3.${AWS::Region}.amazonaws.com/key"', [("ATS101", "${Bucket}.s3.${AWS::Region}.amazonaws.com", None)]),

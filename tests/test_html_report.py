@@ -62,9 +62,9 @@ def test_content_from_the_scanned_tree_is_escaped(tmp_path, monkeypatch):
 
 
 def test_a_file_that_vanished_after_the_scan_gets_no_context_and_no_crash(tmp_path, monkeypatch):
-    from ats_lint.config import Settings
-    from ats_lint.engine import run
-    from ats_lint.html_report import to_html
+    from ats_lint.engine.config import Settings
+    from ats_lint.engine.run import run
+    from ats_lint.report.html import to_html
 
     write_tree(tmp_path, {"a.py": 'URL = "https://b.s3.amazonaws.com/k"\n'})
     result = run([tmp_path], Settings(jobs=1), tmp_path)

@@ -149,7 +149,7 @@ def test_yaml_is_loaded_only_with_the_safe_loader():
 
 
 def test_the_config_loader_refuses_object_construction(tmp_path):
-    from ats_lint.config import ConfigError, _read
+    from ats_lint.engine.config import ConfigError, _read
 
     path = tmp_path / ".ats-lint.yaml"
     path.write_text("!!python/object/apply:os.getcwd []\n")

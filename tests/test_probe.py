@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from helpers import run_cli, write_tree
 
-from ats_lint.bundle_fix import append_roots
-from ats_lint.probe import FAQ_TEST_URL
+from ats_lint.trust.fix import append_roots
+from ats_lint.trust.probe import FAQ_TEST_URL
 
 NOW = dt.datetime.now(dt.timezone.utc)
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import io
 
-from ats_lint.config import Settings
-from ats_lint.engine import run
-from ats_lint.progress import Progress, wanted
+from ats_lint.engine.config import Settings
+from ats_lint.engine.run import run
+from ats_lint.cli.progress import Progress, wanted
 from helpers import run_cli, write_tree
 
 

@@ -15,14 +15,14 @@ import libcst
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ats_lint import engine
-from ats_lint.certs import FINGERPRINT_CANDIDATE_RE, knowledge, normalize_fingerprint
-from ats_lint.config import Settings
-from ats_lint.discovery import Candidate
-from ats_lint.filekinds import kind_specs
-from ats_lint.findings import FindingSink
-from ats_lint.hosts import host_matcher
-from ats_lint.text_scanner import scan_text_file
+from ats_lint.engine import run as engine
+from ats_lint.trust.certs import FINGERPRINT_CANDIDATE_RE, knowledge, normalize_fingerprint
+from ats_lint.engine.config import Settings
+from ats_lint.engine.discovery import Candidate
+from ats_lint.scan.filekinds import kind_specs
+from ats_lint.scan.sink import FindingSink
+from ats_lint.scan.hosts import host_matcher
+from ats_lint.scan.text.scanner import scan_text_file
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -159,7 +159,8 @@ def python_source(draw):
 @SLOW
 @given(python_source())
 def test_python_scanner_never_raises_on_generated_source(source):
-    from ats_lint.python_scanner import Project, scan_python
+    from ats_lint.scan.python.project import Project
+    from ats_lint.scan.python.visitor import scan_python
 
     try:
         compile(source, "<generated>", "exec", 0x400)

@@ -231,12 +231,12 @@ def test_absolute_and_missing_bundle_paths_are_not_looked_up(tmp_path, monkeypat
 
 def test_cross_signed_amazon_root_counts_as_ats(tmp_path, monkeypatch):
     from helpers import pem_of
-    from ats_lint.certs import knowledge
+    from ats_lint.trust.certs import knowledge
 
     cross = next(c for c in knowledge().certificates if c.label == "Amazon Root CA 1" and c.role == "intermediate")
     assert cross.source_file.endswith("ats-cross-signed.pem")
     import base64, re, hashlib
-    from ats_lint.certs import PEM_BLOCK_RE
+    from ats_lint.trust.certs import PEM_BLOCK_RE
     from ats_lint.resources import rules_dir
 
     text = (rules_dir() / cross.source_file).read_text()
@@ -360,7 +360,7 @@ def test_unparseable_python_is_scanned_as_text_and_reported(tmp_path, monkeypatc
 
 
 def test_files_without_trigger_tokens_are_not_parsed(tmp_path, monkeypatch):
-    import ats_lint.python_scanner as ps
+    import ats_lint.scan.python.visitor as ps
 
     calls = []
     original = ps.scan_python

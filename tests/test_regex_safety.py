@@ -47,20 +47,23 @@ SIZE = 1_000_000
 def _inline_patterns() -> dict[str, re.Pattern]:
     """`re.compile/match/search/...("literal", ...)` calls anywhere in ats_lint/."""
     out = {}
-    for path in sorted(Path(ats_lint.__file__).parent.glob("*.py")):
+    package = Path(ats_lint.__file__).parent
+    for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"
                     and node.func.attr in {"compile", "match", "search", "fullmatch", "sub", "subn", "findall", "finditer", "split"}
                     and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, (str, bytes))):
-                out[f"{path.stem}.py:{node.lineno}"] = re.compile(node.args[0].value)
+                out[f"{'.'.join(path.relative_to(package).with_suffix('').parts)}:{node.lineno}"] = re.compile(node.args[0].value)
     return out
 
 
 def _data_patterns() -> dict[str, re.Pattern]:
-    from ats_lint import filekinds, prefilter, text_scanner
-    from ats_lint.hosts import host_matcher
+    from ats_lint.scan import filekinds
+    from ats_lint.scan import prefilter
+    from ats_lint.scan.text import scanner as text_scanner
+    from ats_lint.scan.hosts import host_matcher
 
     out: dict[str, re.Pattern] = {}
     hm = host_matcher()
@@ -95,13 +98,13 @@ def _data_patterns() -> dict[str, re.Pattern]:
 
 def all_patterns() -> dict[str, re.Pattern]:
     out: dict[str, re.Pattern] = {}
-    for info in pkgutil.iter_modules(ats_lint.__path__):
-        if info.name == "__main__":
+    for info in pkgutil.walk_packages(ats_lint.__path__, "ats_lint."):
+        if info.name == "ats_lint.__main__":
             continue  # running it is the command line
-        module = importlib.import_module(f"ats_lint.{info.name}")
+        module = importlib.import_module(info.name)
         for name, value in vars(module).items():
             if isinstance(value, re.Pattern):
-                out[f"{info.name}.{name}"] = value
+                out[f"{info.name.removeprefix('ats_lint.')}:{name}"] = value
     out.update(_inline_patterns())
     out.update(_data_patterns())
     unique: dict[str, re.Pattern] = {}
@@ -117,9 +120,9 @@ PATTERNS = all_patterns()
 
 
 def test_the_collection_covers_every_module_and_the_rule_data():
-    modules = {name.split(".")[0] for name in PATTERNS if not name.startswith(("text.yaml", "hosts.yaml", "prefilter "))}
-    assert {"hosts", "certs", "literals", "suppression", "text_scanner", "config", "engine", "filekinds",
-            "python_scanner"} <= modules
+    modules = {name.split(":")[0] for name in PATTERNS if not name.startswith(("text.yaml", "hosts.yaml", "prefilter "))}
+    assert {"scan.hosts", "trust.certs", "scan.literals", "engine.suppression", "scan.text.scanner", "engine.config",
+            "engine.run", "scan.decode", "scan.filekinds", "scan.python.parse"} <= modules
     assert sum(name.startswith("text.yaml trust") for name in PATTERNS) >= 10
     assert sum(name.startswith("text.yaml pinning") for name in PATTERNS) >= 5
     assert any(name.startswith("hosts.yaml endpoint") for name in PATTERNS)

@@ -6,8 +6,8 @@ import time
 import pytest
 from helpers import check_json, triples, write_tree
 
-from ats_lint.filekinds import text_kind
-from ats_lint.text_scanner import blank_comments, comment_regex, pinning_patterns, trust_patterns
+from ats_lint.scan.filekinds import text_kind
+from ats_lint.scan.text.scanner import blank_comments, comment_regex, pinning_patterns, trust_patterns
 
 PARTNER = {"certs/partner.pem": "{{pem:DigiCert Global Root G2}}"}
 EGRESS = {"certs/egress.pem": "{{pem:DigiCert Global Root G2}}{{pem:Starfield Services Root Certificate Authority - G2}}"}

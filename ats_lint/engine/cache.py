@@ -1,0 +1,158 @@
+"""A cache of per-file scan results, so that an unchanged repository is audited again in seconds.
+
+An entry is valid only while the file's size and modification time are unchanged, and so are
+those of every other file its result depended on (bundles it read, modules it imported, and
+paths it looked for and did not find). The whole cache is keyed by the tool version, the rule
+data and the scan options: changing any of them starts a new cache.
+
+The cache lives outside the scanned tree by default (`$XDG_CACHE_HOME/ats-lint/`, one folder
+per project root), because ats-lint never writes into the tree it audits; `cache-dir` in the
+configuration puts it elsewhere (for example `.ats_lint_cache` in the project, which discovery
+always skips). It is JSON, never pickle: a cache file planted in a repository cannot run code.
+Writes are atomic (temporary file + rename), so concurrent runs cannot corrupt it; the last
+writer wins.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from ats_lint import __version__
+from ats_lint.model import FileResult, Finding, ScanError
+
+_FORMAT = 1
+_RACY_NS = 2_000_000_000  # as git does for "racily clean" files: recent mtimes are not trusted
+
+
+def _stat(path: str) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@functools.lru_cache(maxsize=1)
+def _rules_digest() -> str:
+    """The rule data and the scanner code: a change to either (also between releases, in a
+    development checkout) starts a new cache."""
+    from ats_lint.resources import rules_dir
+
+    h = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent  # all of ats_lint/
+    for root in (rules_dir(), package):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".pem")):
+            h.update(path.relative_to(root).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(options: object, root: Path) -> str:
+    """Everything that changes what a scan of one file produces, except the file itself."""
+    h = hashlib.sha256()
+    for part in (str(_FORMAT), __version__, _rules_digest(), repr(options), str(root)):
+        h.update(part.encode())
+        h.update(b"\x00")
+    return h.hexdigest()[:24]
+
+
+def default_directory(project_root: Path) -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    slug = hashlib.sha256(str(project_root.resolve()).encode()).hexdigest()[:16]
+    return Path(base) / "ats-lint" / slug
+
+
+# --------------------------------------------------------------------------- the cache
+
+
+class ResultCache:
+    def __init__(self, directory: Path, key: str):
+        self.directory = directory
+        self.file = directory / f"results-{key}.json"
+        self.entries: dict[str, dict] = {}
+        self.dirty = False
+
+    def load(self) -> None:
+        try:
+            data = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return  # missing or damaged: start empty
+        if isinstance(data, dict) and data.get("format") == _FORMAT and isinstance(data.get("entries"), dict):
+            self.entries = data["entries"]
+
+    def get(self, file: Path) -> FileResult | None:
+        entry = self.entries.get(str(file))
+        if not entry or entry.get("stat") != _stat(str(file)):
+            return None
+        for dep, stat in entry.get("deps", []):
+            if _stat(dep) != stat:
+                return None
+        try:
+            return _decode(entry["result"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, file: Path, result: FileResult, deps: list[str]) -> None:
+        stat = _stat(str(file))
+        if stat is None or time.time_ns() - stat[1] < _RACY_NS:
+            return  # modified just now: a second edit within the clock's resolution could go unseen
+        if any(e.kind in ("vanished", "unreadable", "internal-error") for e in result.errors):
+            return  # nothing stable to key on
+        self.entries[str(file)] = {"stat": stat, "deps": [[d, _stat(d)] for d in deps], "result": _encode(result)}
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            ignore = self.directory / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by ats-lint: the cache is never committed.\n*\n", encoding="utf-8")
+            tag = self.directory / "CACHEDIR.TAG"  # https://bford.info/cachedir/: backup tools and scanners skip it
+            if not tag.exists():
+                tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# This folder is the ats-lint result cache.\n", encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"format": _FORMAT, "entries": self.entries}, fh, separators=(",", ":"))
+            os.replace(tmp, self.file)
+        except OSError:
+            return  # a cache that cannot be written only costs speed
+
+
+def clear(directory: Path) -> int:
+    """Remove the cache files ats-lint wrote in `directory`; returns how many."""
+    removed = 0
+    if directory.is_dir():
+        for path in directory.glob("results-*.json"):
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+def _encode(result: FileResult) -> dict:
+    return dataclasses.asdict(result)
+
+
+def _decode(data: dict) -> FileResult:
+    from ats_lint.engine.suppression import UnusedSuppression
+
+    return FileResult(
+        path=data["path"],
+        findings=[Finding(**f) for f in data["findings"]],
+        errors=[ScanError(**e) for e in data["errors"]],
+        scanned=data["scanned"],
+        unused_suppressions=[UnusedSuppression(**{**u, "codes": tuple(u["codes"])}) for u in data.get("unused_suppressions", [])],
+    )

@@ -1,0 +1,167 @@
+"""Configuration: `[tool.ats-lint]` in the nearest pyproject.toml, or `.ats-lint.yaml`.
+
+Every key is validated; an error names the file, the key and what was expected.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+CONFIG_FILES = (".ats-lint.yaml", ".ats-lint.yml", "pyproject.toml")
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message is one line naming the file and the key."""
+
+
+@dataclass
+class Settings:
+    select: list[str] = field(default_factory=lambda: ["ATS"])
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    extend_exclude: list[str] = field(default_factory=list)
+    respect_gitignore: bool = True
+    force_exclude: bool = False
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    jobs: int = 0  # 0: one per CPU
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    scan_prose: bool = False
+    skip_lockfiles: bool = True
+    skip_minified: bool = True
+    baseline: str | None = None  # baseline file; relative to the config file's folder
+    strict_suppressions: bool = False  # report suppression comments that silence nothing
+    cache: bool = True
+    cache_dir: str | None = None  # default: outside the tree, $XDG_CACHE_HOME/ats-lint/<project>
+    source: Path | None = None  # the config file these settings came from
+    project_root: Path | None = None
+
+
+_LIST_KEYS = {"select", "ignore", "exclude", "extend_exclude"}
+_BOOL_KEYS = {"cache", "respect_gitignore", "force_exclude", "scan_prose", "skip_lockfiles", "skip_minified", "strict_suppressions"}
+_SIZE_RE = re.compile(r"^\s*(\d+)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.I)
+_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `.ats-lint.yaml` or pyproject.toml with a `[tool.ats-lint]` table above `start`."""
+    start = start.resolve()
+    for folder in [start, *start.parents] if start.is_dir() else start.parents:
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file():
+                if name != "pyproject.toml" or _has_tool_table(candidate):
+                    return candidate
+    return None
+
+
+def _has_tool_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"^\s*\[tool\.ats-lint(\.|\])", text, re.M) is not None
+
+
+def load_config(path: Path) -> Settings:
+    raw = _read(path)
+    settings = Settings(source=path, project_root=path.parent)
+    apply(settings, raw, str(path))
+    return settings
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+    if path.name == "pyproject.toml":
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # Python 3.10
+            import tomli as tomllib  # type: ignore[no-redef]
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        table = data.get("tool", {}).get("ats-lint", {})
+    else:
+        import yaml
+
+        try:
+            table = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            first = " ".join(str(exc).split())
+            raise ConfigError(f"{path}: invalid YAML: {first}") from None
+        if table is None:
+            table = {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings, got {type(table).__name__}")
+    return table
+
+
+def apply(settings: Settings, raw: dict[str, Any], origin: str) -> None:
+    """Validate `raw` (keys in kebab-case or snake_case) and set it on `settings`."""
+    known = {f.name for f in fields(Settings)} - {"source", "project_root"}
+    for key, value in raw.items():
+        name = str(key).replace("-", "_")
+        if name not in known:
+            options = ", ".join(sorted(k.replace("_", "-") for k in known))
+            raise ConfigError(f"{origin}: unknown key '{key}' (known keys: {options})")
+        setattr(settings, name, _check(origin, key, name, value))
+    from ats_lint.rules import RuleError, all_rules, expand_selectors
+
+    lists = [("select", settings.select), ("ignore", settings.ignore)]
+    lists += [(f"per-file-ignores' pattern '{pattern}", codes) for pattern, codes in settings.per_file_ignores.items()]
+    for key, codes in lists:
+        try:
+            expand_selectors(codes, all_rules())
+        except RuleError as exc:
+            raise ConfigError(f"{origin}: key '{key}': {exc}") from None
+
+
+def _check(origin: str, key: str, name: str, value: Any) -> Any:
+    where = f"{origin}: key '{key}'"
+    if name in _LIST_KEYS:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
+        return value
+    if name in _BOOL_KEYS:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if name == "jobs":
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{where}: expected a non-negative integer, got {value!r}")
+        return value
+    if name == "max_file_size":
+        return parse_size(value, where)
+    if name == "cache_dir":
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(f"{where}: expected a folder path, got {value!r}")
+        return value
+    if name == "baseline":
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigError(f"{where}: expected a file path, got {value!r}")
+        return value
+    if name == "per_file_ignores":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(c, str) for c in v) for k, v in value.items()
+        ):
+            raise ConfigError(f"{where}: expected a mapping of glob pattern to a list of rule ids, got {value!r}")
+        return value
+    raise ConfigError(f"{where}: unsupported")  # pragma: no cover - every known key is handled above
+
+
+def parse_size(value: Any, where: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str):
+        m = _SIZE_RE.match(value)
+        if m:
+            return int(m.group(1)) * _UNITS[(m.group(2) or "b").lower()]
+    raise ConfigError(f"{where}: expected a size such as 2097152 or \"2MiB\", got {value!r}")

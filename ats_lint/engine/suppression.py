@@ -1,0 +1,203 @@
+"""Inline suppressions: `ats-lint: ignore[ATS101]`, bare `ats-lint: ignore`, or `noqa: ATS101`,
+in whatever comment syntax the file uses. A bare `noqa` (without ATS codes) does not silence
+ats-lint: it is usually there for another linter, and hiding a trust risk by accident is worse
+than one extra line to add.
+
+Where a suppression applies:
+- on any line of the statement that holds the finding (a Python logical line, found with
+  `tokenize`; in other files, lines joined by a trailing backslash), and
+- on a comment-only line directly above that statement (a block of comment lines counts:
+  the explanation may sit between the directive and the code).
+In Python only real comments count, never text inside a string. A suppression that silences
+nothing is returned as an `UnusedSuppression`; the engine keeps them when `strict-suppressions`
+is on. They are not findings (they have no SPEC category): reporters list them separately.
+"""
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+from ats_lint.model import Finding
+
+_IGNORE_RE = re.compile(r"ats-lint:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s]{0,200})\])?", re.I)
+_NOQA_RE = re.compile(r"noqa:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+){0,50})", re.I)
+_MARKER_RE = re.compile(r"ats-lint|noqa", re.I)
+_COMMENT_PREFIXES = ("#", "//", "/*", "*", "--", ";", "<!--", "%", "'", "rem ", "REM ", "::")
+ALL = "*"
+
+
+@dataclass
+class Suppression:
+    line: int  # 1-based line of the comment
+    column: int  # 1-based column of the directive
+    codes: set[str]  # rule ids or prefixes; {"*"} for all rules
+    used: set[str]  # the codes that silenced at least one finding
+
+    def covers(self, rule: str) -> str | None:
+        """The code of this suppression that matches `rule`, if any."""
+        if ALL in self.codes:
+            return ALL
+        for code in sorted(self.codes):
+            if rule.startswith(code):
+                return code
+        return None
+
+
+@dataclass(frozen=True)
+class UnusedSuppression:
+    path: str
+    line: int
+    column: int
+    codes: tuple[str, ...]  # the unused codes; ("*",) for a bare ignore
+    message: str
+
+
+def _parse(comment: str) -> tuple[set[str], int] | None:
+    """Codes named in one comment and the 0-based offset of the first directive, or None."""
+    codes: set[str] = set()
+    first: int | None = None
+    for m in _IGNORE_RE.finditer(comment):
+        listed = m.group("codes")
+        if listed is None or not listed.strip():
+            codes.add(ALL)
+        else:
+            codes.update(c.strip().upper() for c in listed.split(",") if c.strip())
+        first = m.start() if first is None else first
+    for m in _NOQA_RE.finditer(comment):
+        ats = {c.strip().upper() for c in m.group("codes").split(",") if c.strip().upper().startswith("ATS")}
+        if ats:
+            codes.update(ats)
+            first = m.start() if first is None else min(first, m.start())
+    return (codes, first) if codes and first is not None else None
+
+
+def suppressions(lines: list[str]) -> dict[int, set[str]]:
+    """1-based line number -> suppressed rule ids (or {"*"} for all); line-based, any syntax."""
+    out: dict[int, set[str]] = {}
+    for number, line in enumerate(lines, start=1):
+        if _MARKER_RE.search(line):
+            parsed = _parse(line)
+            if parsed:
+                out[number] = parsed[0]
+    return out
+
+
+def is_suppressed(finding: Finding, table: dict[int, set[str]]) -> bool:
+    """Same-line check (kept for callers that have only a line table)."""
+    for line in {finding.line, finding.end_line}:
+        codes = table.get(line)
+        if codes and (ALL in codes or any(finding.rule.startswith(c) for c in codes)):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- file level
+
+
+class _Layout:
+    """Suppression comments of one file and the statement span of each line."""
+
+    def __init__(self, text: str, kind: str):
+        self.lines = text.splitlines()
+        self.by_line: dict[int, Suppression] = {}
+        self.span: dict[int, tuple[int, int]] = {}  # line -> (first, last) line of its statement
+        self.comment_only: set[int] = set()
+        if kind == "python" and self._python(text):
+            return
+        self._plain()
+
+    def _add(self, line: int, column: int, comment: str) -> None:
+        parsed = _parse(comment)
+        if parsed:
+            codes, offset = parsed
+            if line in self.by_line:
+                self.by_line[line].codes |= codes
+            else:
+                self.by_line[line] = Suppression(line, column + offset, codes, set())
+
+    def _python(self, text: str) -> bool:
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+        except (tokenize.TokenError, IndentationError, SyntaxError):
+            return False
+        skip = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING, tokenize.ENDMARKER)
+        start: int | None = None
+        code_lines: set[int] = set()
+        for tok in tokens:
+            if tok.type == tokenize.COMMENT:
+                self._add(tok.start[0], tok.start[1] + 1, tok.string)
+                if tok.start[0] not in code_lines and tok.line[: tok.start[1]].strip() == "":
+                    self.comment_only.add(tok.start[0])
+                continue
+            if tok.type in skip:
+                continue
+            if start is None:
+                start = tok.start[0]
+            code_lines.update(range(tok.start[0], tok.end[0] + 1))
+            if tok.type == tokenize.NEWLINE:
+                for line in range(start, tok.end[0] + 1):
+                    self.span[line] = (start, tok.end[0])
+                start = None
+        self.comment_only -= code_lines
+        return True
+
+    def _plain(self) -> None:
+        start = None
+        for number, line in enumerate(self.lines, start=1):
+            if _MARKER_RE.search(line):
+                self._add(number, 1, line)
+            stripped = line.strip()
+            if stripped.startswith(_COMMENT_PREFIXES):
+                self.comment_only.add(number)
+            if start is None:
+                start = number
+            if line.rstrip().endswith("\\") and number < len(self.lines):
+                continue  # continued on the next line
+            for n in range(start, number + 1):
+                self.span[n] = (start, number)
+            start = None
+
+    def lines_covering(self, finding: Finding) -> list[int]:
+        first = self.span.get(finding.line, (finding.line, finding.line))[0]
+        last = self.span.get(finding.end_line, (finding.end_line, finding.end_line))[1]
+        first, last = min(first, finding.line), max(last, finding.line, finding.end_line)
+        covering = list(range(first, last + 1))
+        above = first - 1
+        while above in self.comment_only:
+            covering.append(above)
+            above -= 1
+        return covering
+
+
+def apply_suppressions(findings: list[Finding], text: str, kind: str, path: str) -> tuple[list[Finding], list[UnusedSuppression]]:
+    """(findings not suppressed, suppressions that silenced nothing)."""
+    if not _MARKER_RE.search(text):
+        return findings, []
+    layout = _Layout(text, kind)
+    if not layout.by_line:
+        return findings, []
+    kept = []
+    for f in findings:
+        hit = False
+        for line in layout.lines_covering(f):
+            sup = layout.by_line.get(line)
+            code = sup.covers(f.rule) if sup else None
+            if code is not None:
+                sup.used.add(code)
+                hit = True
+        if not hit:
+            kept.append(f)
+    unused = []
+    for line in sorted(layout.by_line):
+        sup = layout.by_line[line]
+        left = sorted(sup.codes - sup.used)
+        if not left:
+            continue
+        if left == [ALL]:
+            message = "unused suppression: `ats-lint: ignore` silences no finding here"
+        else:
+            message = f"unused suppression: no {', '.join(left)} finding here"
+        unused.append(UnusedSuppression(path, sup.line, sup.column, tuple(left), message))
+    return kept, unused

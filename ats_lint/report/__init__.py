@@ -1,0 +1,1 @@
+"""Reports: the repository verdict and one module per output format."""

@@ -1,0 +1,57 @@
+"""What every scanner checks inside a piece of literal text: S3/CloudFront hosts (ATS101/ATS102),
+DigiCert fingerprints and pins, and embedded DigiCert PEM blocks (ATS302)."""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from ats_lint.model import Span
+from ats_lint.scan.sink import FindingSink
+
+# Cheap pre-checks: skip the expensive matchers on text that cannot hold a hit.
+_HOST_HINT = re.compile(r"amazonaws\.com|cloudfront\.net", re.IGNORECASE)
+PEM_MARKER = "-----BEGIN CERTIFICATE-----"
+
+
+def has_host_hint(text: str) -> bool:
+    return _HOST_HINT.search(text) is not None
+
+
+def scan_text(text: str, sink: FindingSink, span_at: Callable[[int, int], Span], hosts: bool = True) -> None:
+    """Report hosts, digests and DigiCert PEMs in `text`; `span_at(start, end)` maps offsets to spans."""
+    if hosts and _HOST_HINT.search(text):
+        from ats_lint.scan.hosts import host_matcher
+
+        for hit in host_matcher().find(text):
+            sink.host(hit, span_at(hit.start, hit.end))
+    if len(text) >= 28:
+        from ats_lint.trust.certs import knowledge
+
+        for offset, match in knowledge().find_digests(text):
+            if match.certificate.side == "digicert":
+                sink.digest(match, span_at(offset, offset + len(match.text)))
+    if PEM_MARKER in text:
+        scan_pems(text, sink, span_at)
+
+
+def scan_pems(text: str, sink: FindingSink, span_at: Callable[[int, int], Span]) -> None:
+    from ats_lint.trust.certs import classify_der, pem_blocks
+
+    for offset, der in pem_blocks(text):
+        if der is None:
+            continue
+        cert = classify_der(der)
+        if cert.is_digicert and not cert.is_ats:
+            label = cert.known.label if cert.known else (cert.subject or "unknown subject")
+            sink.digicert_pem(label, span_at(offset, offset + len(PEM_MARKER)), PEM_MARKER + label)
+
+
+def scan_digest_bytes(raw: bytes, sink: FindingSink, span: Span) -> None:
+    """A bytes literal that is itself a raw SHA-1/SHA-256 digest of a DigiCert certificate."""
+    if len(raw) not in (20, 32):
+        return
+    from ats_lint.trust.certs import DigestMatch, knowledge
+
+    hit = knowledge().identify_digest(raw)
+    if hit and hit[0].side == "digicert":
+        sink.digest(DigestMatch(hit[0], hit[1], raw.hex()), span)

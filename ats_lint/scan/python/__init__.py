@@ -1,0 +1,50 @@
+"""The Python scanner (libcst). This entry point stays light: libcst and the scanner's modules are
+imported only when a file passes the prefilter.
+
+    parse     libcst parsing on a large stack, what it cannot survive, the traversal driver
+    bindings  which names a module or function binds
+    project   parsed modules and the cross-module cache
+    values    what an expression evaluates to (constants, imports, paths, f-strings)
+    visitor   the rules: walks one module and reports
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from ats_lint.model import FileResult, ScanError
+from ats_lint.scan.sink import FindingSink
+
+
+def scan_python_file(text: str, sink: FindingSink, result: FileResult, root: Path) -> None:
+    """Scan one Python file's text into `sink`; a file libcst cannot parse gets a `parse-error`
+    and is scanned as text for URLs and fingerprints."""
+    from ats_lint.scan.prefilter import python_may_have_findings
+
+    if not python_may_have_findings(text):
+        return
+    import libcst
+
+    from ats_lint.scan.python.parse import on_large_stack
+    from ats_lint.scan.python.visitor import scan_python
+    from ats_lint.scan.text.scanner import scan_fallback
+
+    try:
+        on_large_stack(scan_python, text, sink, _project(root))
+    except (libcst.ParserSyntaxError, RecursionError) as exc:
+        message = " ".join(str(exc).split())[:300] if isinstance(exc, libcst.ParserSyntaxError) else "nesting too deep to parse"
+        result.errors.append(ScanError(result.path, "parse-error", f"{message}; scanned as text for URLs and fingerprints"))
+        sink.findings.clear()
+        scan_fallback(text, sink)
+
+
+@functools.lru_cache(maxsize=8)
+def _project(root: Path):
+    from ats_lint.scan.python.project import Project
+
+    return Project(root)
+
+
+def forget_projects() -> None:
+    """Drop every parsed module: files may have changed since an earlier run in this process."""
+    _project.cache_clear()

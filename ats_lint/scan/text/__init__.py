@@ -1,0 +1,1 @@
+"""The comment-aware text scanner for every file that is not Python."""

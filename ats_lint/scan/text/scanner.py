@@ -1,0 +1,342 @@
+"""The text scanner: every file that is not Python (and Python that cannot be parsed).
+
+What it knows is data in rules/text.yaml: file kinds and their comment syntax, and per kind
+the patterns that set a trust store (ATS201/ATS202) or pin a certificate (ATS301). This module
+only interprets that data:
+
+1. comments are blanked (same length, newlines kept, so offsets still map to lines/columns);
+2. hosts, DigiCert fingerprints/pins and DigiCert PEMs are found in what is left
+   (`literals.scan_text`, shared with the Python scanner);
+3. each trust and pinning pattern of the kind runs over the blanked text.
+
+A committed certificate bundle (`.pem`, `.crt`, ...) is not scanned: it is judged where it is
+referenced (see `scan_bundle_file`).
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass
+
+from ats_lint.model import Span
+from ats_lint.resources import load_data
+from ats_lint.scan.literals import scan_text
+from ats_lint.scan.sink import FindingSink
+
+_HASH_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#[^\n]*")
+_NOT_NEWLINE = re.compile(r"[^\r\n]")
+
+
+class LineIndex:
+    """Offsets to 1-based (line, column)."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        return (*self.position(start), *self.position(end))
+
+
+def _blank(text: str) -> str:
+    return _NOT_NEWLINE.sub(" ", text)
+
+
+def blank_hash_comments(text: str) -> str:
+    """Replace `#` comments by spaces (same length, so offsets stay valid)."""
+    return _HASH_COMMENT.sub(lambda m: _blank(m.group(0)), text)
+
+
+# --------------------------------------------------------------------------- comment syntaxes
+
+
+@functools.lru_cache(maxsize=None)
+def comment_regex(syntax: str) -> re.Pattern | None:
+    """One regex whose `c` group is a comment and whose other matches are string literals."""
+    spec = _data()["comment_syntaxes"].get(syntax) or {}
+    strings, comments = [], []
+    for q in spec.get("strings", ()):
+        e = re.escape(q)
+        # A quote opens a literal only where a token can start (not the apostrophe in "don't");
+        # an unclosed literal runs to the end of its line.
+        strings.append(rf"(?<![\w]){e}(?:[^{e}\\\n]|\\.)*(?:{e}|$)")
+    for q in spec.get("multiline_strings", ()):
+        e = re.escape(q)
+        strings.append(rf"(?<![\w]){e}(?:[^{e}\\]|\\[\s\S])*(?:{e}|\Z)")
+    where = spec.get("where", "anywhere")
+    for marker in spec.get("line", ()):
+        e = re.escape(marker)
+        if where == "word":
+            comments.append(rf"(?<!\S){e}[^\n]*")
+        elif where == "line-start":
+            comments.append(rf"^[ \t]*{e}[^\n]*")
+        else:
+            comments.append(rf"{e}[^\n]*")
+    for open_, close in spec.get("block", ()):
+        comments.append(rf"{re.escape(open_)}[\s\S]*?(?:{re.escape(close)}|\Z)")
+    if not comments:
+        return None
+    parts = [f"(?P<c>{'|'.join(comments)})"] + strings
+    return re.compile("|".join(parts), re.M)
+
+
+def blank_comments(text: str, syntax: str) -> str:
+    regex = comment_regex(syntax)
+    if regex is None:
+        return text
+    out: list[str] = []
+    last = 0
+    for m in regex.finditer(text):
+        if m.group("c") is None:
+            continue
+        out.append(text[last:m.start()])
+        out.append(_blank(m.group(0)))
+        last = m.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+@functools.lru_cache(maxsize=1)
+def _data() -> dict:
+    return load_data("text.yaml")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: str
+    kinds: frozenset[str] | None  # None: every kind
+    regex: re.Pattern
+    hints: tuple[str, ...] | None  # substrings one of which the file must contain; None: always run
+    requires: re.Pattern | None
+    unless_file_has: re.Pattern | None
+    unless_in: tuple[re.Pattern, re.Pattern, re.Pattern] | None
+    near: re.Pattern | None
+    within: int
+    what: str  # trust: the setting; pinning: the detail
+    value_is: str
+    unknown_text: str
+    value_template: str | None
+    value_display: str | None
+    value_suffixes: tuple[str, ...]
+
+    def applies(self, kind: str) -> bool:
+        return self.kinds is None or kind in self.kinds
+
+
+def _expand(regex: str) -> str:
+    from ats_lint.trust.judge import trust_env_vars
+
+    data = _data()
+    env = "|".join(sorted((re.escape(n) for n in trust_env_vars()), key=len, reverse=True))
+    return (
+        regex.replace("{env}", f"(?:{env})")
+        .replace("{code_value}", f"(?:{data['code_value']})")
+        .replace("{value}", f"(?:{data['value']})")
+    )
+
+
+def _hints(item: dict) -> tuple[str, ...] | None:
+    """The cheap pre-check of a pattern: its `hint` (one substring or a list), or the trust
+    variable names when the pattern matches `{env}`."""
+    hint = item.get("hint")
+    if hint:
+        return (hint,) if isinstance(hint, str) else tuple(hint)
+    if "{env}" in item["regex"]:
+        from ats_lint.trust.judge import trust_env_vars
+
+        return tuple(trust_env_vars())
+    return None
+
+
+def _pattern(item: dict, what_key: str) -> Pattern:
+    kinds = item.get("kinds", "*")
+    unless_in = item.get("unless_in")
+    return Pattern(
+        id=item["id"],
+        kinds=None if kinds == "*" else frozenset(kinds),
+        regex=re.compile(_expand(item["regex"])),
+        hints=_hints(item),
+        requires=re.compile(item["requires"]) if item.get("requires") else None,
+        unless_file_has=re.compile(item["unless_file_has"]) if item.get("unless_file_has") else None,
+        unless_in=tuple(re.compile(unless_in[k]) for k in ("open", "close", "contains")) if unless_in else None,
+        near=re.compile(item["near"]) if item.get("near") else None,
+        within=int(item.get("within", 1000)),
+        what=item[what_key],
+        value_is=item.get("value_is", "literal"),
+        unknown_text=item.get("unknown_text", "a value set elsewhere"),
+        value_template=item.get("value_template"),
+        value_display=item.get("value_display"),
+        value_suffixes=tuple(item.get("value_suffixes", ("",))),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def trust_patterns() -> tuple[Pattern, ...]:
+    return tuple(_pattern(item, "what") for item in _data()["trust"])
+
+
+@functools.lru_cache(maxsize=1)
+def pinning_patterns() -> tuple[Pattern, ...]:
+    return tuple(_pattern(item, "detail") for item in _data()["pinning"])
+
+
+def _keeps_default_store(value: str, name: str | None) -> bool:
+    from ats_lint.trust.judge import is_default_store_text
+
+    if is_default_store_text(value):
+        return True
+    for pattern in _data()["default_value_patterns"]:
+        if "{name}" in pattern:
+            if not name:
+                continue
+            pattern = pattern.replace("{name}", re.escape(name))
+        if re.search(pattern, value):
+            return True
+    return False
+
+
+_QUOTES = "\"'`"
+
+
+def _trust_value(pattern: Pattern, raw: str | None, name: str | None, sink: FindingSink):
+    """The TrustValue a setting holds, or None when it keeps the default store."""
+    from ats_lint.trust.judge import PATH, PEM, UNKNOWN, TrustValue, locate_bundle
+
+    if pattern.value_is == "unknown" or raw is None:
+        return TrustValue(UNKNOWN, pattern.unknown_text)
+    text = raw.strip()
+    quoted = len(text) >= 2 and text[0] in _QUOTES and text[-1] == text[0]
+    if quoted:
+        text = text[1:-1]
+    if pattern.value_is == "pem" or "-----BEGIN CERTIFICATE-----" in text:
+        return TrustValue(PEM, text.replace("\\n", "\n"))
+    if _keeps_default_store(text, name):
+        return None
+    if pattern.value_is == "code" and not quoted:
+        return TrustValue(UNKNOWN, text[:120])
+    shown = pattern.value_display.replace("{value}", text) if pattern.value_display else None
+    if pattern.value_template:
+        text = pattern.value_template.replace("{value}", text)
+    for suffix in pattern.value_suffixes:
+        if locate_bundle(text + suffix, sink.file, sink.root) is not None:
+            return TrustValue(PATH, text + suffix)
+    return TrustValue(PATH, shown or text)
+
+
+def _inside_block(body: str, start: int, unless_in) -> bool:
+    open_re, close_re, contains_re = unless_in
+    opened = None
+    for m in open_re.finditer(body, 0, start):
+        opened = m
+    if opened is None:
+        return False
+    closed_before = close_re.search(body, opened.end(), start)
+    if closed_before is not None:
+        return False
+    close = close_re.search(body, start)
+    block = body[opened.start(): close.end() if close else len(body)]
+    return contains_re.search(block) is not None
+
+
+def _candidates(patterns, kind: str, body: str):
+    for p in patterns:
+        if not p.applies(kind):
+            continue
+        if p.hints is not None and not any(h in body for h in p.hints):
+            continue
+        if p.requires is not None and p.requires.search(body) is None:
+            continue
+        if p.unless_file_has is not None and p.unless_file_has.search(body) is not None:
+            continue
+        for m in p.regex.finditer(body):
+            if p.unless_in is not None and _inside_block(body, m.start(), p.unless_in):
+                continue
+            if p.near is not None and p.near.search(body, m.end(), m.end() + p.within) is None:
+                continue
+            yield p, m
+
+
+def _group(m: re.Match, *names: str) -> tuple[str | None, int, int]:
+    groups = m.re.groupindex
+    for name in names:
+        if name in groups and m.group(name) is not None:
+            return m.group(name), m.start(name), m.end(name)
+    return None, m.start(), m.end()
+
+
+def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex) -> None:
+    for p, m in _candidates(trust_patterns(), kind, body):
+        name, start, end = _group(m, "name", "name2")
+        if name is None:
+            anchor, start, end = _group(m, "anchor")
+            name_for_message = anchor
+        else:
+            name_for_message = name
+        raw = m.group("value") if "value" in m.re.groupindex else None
+        value = _trust_value(p, raw, name, sink)
+        if value is None:
+            continue
+        what = p.what.replace("{name}", name_for_message or "").replace("{anchor}", name_for_message or "")
+        sink.trust(value, what, index.span(start, end), f"{what} {value.text[:200]}")
+    for p, m in _candidates(pinning_patterns(), kind, body):
+        anchor, start, end = _group(m, "anchor")
+        detail = p.what.replace("{anchor}", anchor or m.group(0))
+        sink.add("ATS301", index.span(start, end), f"{p.id}:{anchor or m.group(0)}", detail=detail)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def scan_fallback(text: str, sink: FindingSink) -> None:
+    """Hosts and fingerprints in a Python file libcst could not parse (comments skipped)."""
+    index = LineIndex(text)
+    scan_text(blank_hash_comments(text), sink, index.span)
+
+
+def scan_bundle_file(text: str, sink: FindingSink, index: LineIndex) -> None:
+    """A committed certificate file (`.pem`, `.crt`, ...) is data, not a finding of its own.
+
+    Its risk exists only where something trusts it: ATS201/ATS202 at each reference read the
+    bundle and say whether it holds an ATS root. Reporting its DigiCert blocks as well would
+    repeat that finding once per certificate, and flag every vendored CA store (certifi's
+    cacert.pem holds DigiCert roots next to the Amazon ones).
+    """
+    return
+
+
+def may_have_findings(text: str, kind: str) -> bool:
+    """A cheap test over the raw text: can any host, digest, PEM or pattern of this kind match?
+    Most files of a repository (data, docs, code without trust settings) stop here."""
+    from ats_lint.scan.literals import PEM_MARKER, has_host_hint
+    from ats_lint.trust.certs import may_contain_digest
+
+    if has_host_hint(text) or PEM_MARKER in text or may_contain_digest(text):
+        return True
+    for p in (*trust_patterns(), *pinning_patterns()):
+        if p.applies(kind) and (p.hints is None or any(h in text for h in p.hints)):
+            return True
+    return False
+
+
+def scan_text_file(text: str, sink: FindingSink, kind: str) -> None:
+    from ats_lint.scan.filekinds import spec_of
+
+    spec = spec_of(kind)
+    if spec is not None and spec.bundle:
+        scan_bundle_file(text, sink, LineIndex(text))
+        return
+    if not may_have_findings(text, kind):
+        return
+    index = LineIndex(text)
+    body = blank_comments(text, spec.comments if spec else "none")
+    scan_text(body, sink, index.span)
+    scan_settings(body, sink, kind, index)

@@ -1,0 +1,270 @@
+"""`ats-lint bundle inspect`: list what a CA bundle holds and whether it trusts Amazon Trust Services.
+
+A bundle is a PEM file, a DER certificate, or a folder of them (an OpenSSL `capath`). Every
+certificate is classified with the knowledge in `certs` (derived from rules/certs); everything
+else in the file (text that is not a comment, a truncated block, a block that is not a
+certificate, an undecodable body) becomes a problem entry of its own and never stops the run.
+This module returns data and renders it; it never prints.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ats_lint.trust.certs import _BASE64_CHARS_RE, classify_der, describe_der
+
+MAX_BYTES = 8 * 1024 * 1024
+_BEGIN_RE = re.compile(r"^-----BEGIN (?P<type>[A-Z0-9 ]+)-----\s*$")
+_END_RE = re.compile(r"^-----END (?P<type>[A-Z0-9 ]+)-----\s*$")
+
+
+@dataclass
+class Entry:
+    """One certificate, or one problem, found in a bundle."""
+
+    file: str  # display path of the file that holds it
+    line: int  # 1-based line of the BEGIN marker (1 for a DER file)
+    problem: str | None = None
+    subject: str | None = None
+    issuer: str | None = None
+    not_before: datetime | None = None
+    not_after: datetime | None = None
+    sha256: str | None = None  # hex
+    label: str | None = None  # the reference certificate it is (or shares a key with)
+    ats: bool = False  # an Amazon Trust Services root (or a cross-certificate with a root's key)
+    digicert: bool = False
+    expired: bool = False
+
+    @property
+    def is_certificate(self) -> bool:
+        return self.problem is None
+
+    def to_json(self) -> dict:
+        if self.problem is not None:
+            return {"file": self.file, "line": self.line, "problem": self.problem}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "subject": self.subject,
+            "issuer": self.issuer,
+            "self_signed": self.subject == self.issuer,
+            "not_before": _iso(self.not_before),
+            "not_after": _iso(self.not_after),
+            "sha256": self.sha256,
+            "label": self.label,
+            "ats_root": self.ats,
+            "digicert": self.digicert,
+            "expired": self.expired,
+        }
+
+
+@dataclass
+class BundleReport:
+    path: str  # as given on the command line
+    entries: list[Entry] = field(default_factory=list)
+    error: str | None = None  # the bundle could not be read at all
+
+    @property
+    def certificates(self) -> list[Entry]:
+        return [e for e in self.entries if e.is_certificate]
+
+    @property
+    def problems(self) -> list[Entry]:
+        return [e for e in self.entries if not e.is_certificate]
+
+    @property
+    def trusts_ats(self) -> bool:
+        return any(e.ats for e in self.certificates)
+
+    def verdict(self) -> str:
+        if self.error is not None:
+            return f"cannot be inspected: {self.error}"
+        certs = self.certificates
+        if self.trusts_ats:
+            labels = sorted({e.label or e.subject or "?" for e in certs if e.ats})
+            return f"trusts Amazon Trust Services ({', '.join(labels)})"
+        digicert = sum(1 for e in certs if e.digicert)
+        content = f"{len(certs)} certificate{'s' if len(certs) != 1 else ''}"
+        if digicert:
+            content += f", {digicert} from DigiCert"
+        return f"does not trust Amazon Trust Services: no ATS root ({content}); fix with `ats-lint bundle fix {self.path}`"
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "error": self.error,
+            "certificates": len(self.certificates),
+            "problems": len(self.problems),
+            "trusts_ats": False if self.error else self.trusts_ats,
+            "verdict": self.verdict(),
+            "entries": [e.to_json() for e in self.entries],
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def inspect_bundle(path: Path, shown: str | None = None, now: datetime | None = None) -> BundleReport:
+    """Inspect a PEM bundle, a DER certificate, or a folder of them."""
+    shown = shown if shown is not None else path.as_posix()
+    now = now or datetime.now(timezone.utc)
+    report = BundleReport(shown)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file())
+        if not files:
+            report.error = "the folder holds no file"
+        for file in files:
+            try:
+                data = _read(file)
+            except OSError as exc:
+                report.entries.append(Entry(f"{shown.rstrip('/')}/{file.name}", 0, problem=f"cannot read: {exc.strerror or exc}"))
+                continue
+            report.entries.extend(inspect_bytes(data, f"{shown.rstrip('/')}/{file.name}", now))
+        return report
+    if not path.exists():
+        report.error = "no such file or folder"
+        return report
+    try:
+        data = _read(path)
+    except OSError as exc:
+        report.error = f"cannot read: {exc.strerror or exc}"
+        return report
+    report.entries = inspect_bytes(data, shown, now)
+    return report
+
+
+def _read(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(MAX_BYTES)
+
+
+def inspect_bytes(data: bytes, shown: str, now: datetime) -> list[Entry]:
+    """The entries of one file's content."""
+    if b"-----BEGIN" not in data:
+        if not data.strip():
+            return [Entry(shown, 1, problem="empty file: no certificate")]
+        if data[:1] == b"\x30":  # a DER SEQUENCE
+            entry = _certificate(data, shown, 1, now)
+            if entry.problem is None:
+                return [entry]
+            return [Entry(shown, 1, problem="binary data that is neither PEM nor a DER certificate")]
+        return [Entry(shown, 1, problem="no PEM block: not a certificate bundle")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    text = data.decode("utf-8", "replace")
+    entries: list[Entry] = []
+    block_type: str | None = None
+    block_line = 0
+    body: list[str] = []
+    text_start, text_lines = 0, 0
+
+    def flush_text() -> None:
+        nonlocal text_lines
+        if text_lines:
+            entries.append(Entry(shown, text_start, problem=f"{text_lines} line{'s' if text_lines != 1 else ''} of text outside PEM blocks (ignored)"))
+            text_lines = 0
+
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        begin = _BEGIN_RE.match(line)
+        if block_type is not None:
+            end = _END_RE.match(line)
+            if end and end.group("type") == block_type:
+                entries.append(_block(block_type, "".join(body), shown, block_line, now))
+                block_type = None
+            elif begin or end:
+                entries.append(Entry(shown, block_line, problem=f"truncated {block_type} block: no END line"))
+                block_type = None
+                if begin:
+                    block_type, block_line, body = begin.group("type"), number, []
+            else:
+                body.append(line)
+            continue
+        if begin:
+            flush_text()
+            block_type, block_line, body = begin.group("type"), number, []
+        elif line and not line.startswith("#") and not _END_RE.match(line):
+            if not text_lines:
+                text_start = number
+            text_lines += 1
+        elif _END_RE.match(line):
+            flush_text()
+            entries.append(Entry(shown, number, problem="END line without a BEGIN line"))
+    flush_text()
+    if block_type is not None:
+        entries.append(Entry(shown, block_line, problem=f"truncated {block_type} block: no END line"))
+    return entries
+
+
+def _block(block_type: str, body: str, shown: str, line: int, now: datetime) -> Entry:
+    if block_type != "CERTIFICATE":
+        return Entry(shown, line, problem=f"{block_type} block: not a certificate (ignored)")
+    try:
+        der = base64.b64decode(_BASE64_CHARS_RE.sub("", body), validate=True)
+    except (binascii.Error, ValueError):
+        der = b""
+    if not der:
+        return Entry(shown, line, problem="CERTIFICATE block with invalid base64")
+    return _certificate(der, shown, line, now)
+
+
+def _certificate(der: bytes, shown: str, line: int, now: datetime) -> Entry:
+    info = describe_der(der)
+    if info is None:
+        return Entry(shown, line, problem="CERTIFICATE block that does not parse as a certificate")
+    cls = classify_der(der)
+    return Entry(
+        shown,
+        line,
+        subject=info["subject"],
+        issuer=info["issuer"],
+        not_before=info["not_before"],
+        not_after=info["not_after"],
+        sha256=cls.sha256.hex() if cls.sha256 else None,
+        label=cls.known.label if cls.known else None,
+        ats=cls.is_ats,
+        digicert=cls.is_digicert,
+        expired=info["not_after"] < now,
+    )
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def to_json(reports: list[BundleReport]) -> str:
+    from ats_lint import __version__
+
+    return json.dumps({"tool": "ats-lint", "version": __version__, "bundles": [r.to_json() for r in reports]}, indent=2) + "\n"
+
+
+def to_text(reports: list[BundleReport]) -> str:
+    out: list[str] = []
+    for report in reports:
+        out.append(report.path)
+        for e in report.entries:
+            where = f"{e.file}:{e.line}" if e.file != report.path else f"line {e.line}"
+            if e.problem is not None:
+                out.append(f"  {where}: problem: {e.problem}")
+                continue
+            tags = []
+            if e.ats:
+                tags.append("ATS root")
+            if e.digicert:
+                tags.append("DigiCert")
+            if e.expired:
+                tags.append("EXPIRED")
+            name = e.label or e.subject
+            out.append(f"  {where}: {name}" + (f"  [{', '.join(tags)}]" if tags else ""))
+            out.append(f"      subject: {e.subject}")
+            out.append(f"      issuer:  {'(self-signed)' if e.issuer == e.subject else e.issuer}")
+            out.append(f"      valid:   {_iso(e.not_before)} to {_iso(e.not_after)}")
+            out.append(f"      sha256:  {':'.join(e.sha256[i:i + 2] for i in range(0, len(e.sha256), 2)).upper() if e.sha256 else '?'}")
+        out.append(f"  verdict: {report.verdict()}")
+        out.append("")
+    return "\n".join(out)
