@@ -754,6 +754,18 @@ def _mac_password_form(pfx: _Pfx, password: str) -> bytes | None:
     return None
 
 
+def _legacy_cipher(name: str):
+    """TripleDES or RC2: in cryptography's `decrepit` module since 43, TripleDES in `algorithms` before."""
+    try:
+        from cryptography.hazmat.decrepit.ciphers import algorithms as decrepit
+        return getattr(decrepit, name)
+    except (ImportError, AttributeError):
+        from cryptography.hazmat.primitives.ciphers import algorithms
+        if hasattr(algorithms, name):
+            return getattr(algorithms, name)
+    raise _Unsupported(f"{name} is not available in this cryptography")
+
+
 def _decrypt(alg: bytes, ciphertext: bytes, password: str) -> bytes:
     """Decrypt PKCS#12 encryptedData content with PBES2 (PBKDF2 + AES/3DES-CBC) or the PKCS#12 PBEs."""
     from cryptography.hazmat.primitives import padding
@@ -793,8 +805,7 @@ def _decrypt(alg: bytes, ciphertext: bytes, password: str) -> bytes:
         if enc_oid in _AES_CBC:
             key_len, algo = _AES_CBC[enc_oid], algorithms.AES
         elif enc_oid == _DES_EDE3_CBC:
-            from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
-            key_len, algo = 24, TripleDES
+            key_len, algo = 24, _legacy_cipher("TripleDES")
         else:
             raise _Unsupported(f"PBES2 cipher {enc_oid}")
         key = hashlib.pbkdf2_hmac(prf, password.encode("utf-8"), salt, iterations, key_len)
@@ -811,15 +822,14 @@ def _decrypt(alg: bytes, ciphertext: bytes, password: str) -> bytes:
         pw = _bmp_password(password)
         key = _pkcs12_kdf(pw, salt, 1, iterations, key_len, "sha1")
         iv = _pkcs12_kdf(pw, salt, 2, iterations, 8, "sha1")
-        from cryptography.hazmat.decrepit.ciphers.algorithms import RC2, TripleDES
         if cipher == "3des":
-            algo = TripleDES
+            algo = _legacy_cipher("TripleDES")
             if key_len == 16:
                 key = key + key[:8]
         elif key_len != 16:  # cryptography's RC2 takes 128-bit keys only
             raise _Unsupported(f"RC2 with a {8 * key_len}-bit key")
         else:
-            algo = RC2
+            algo = _legacy_cipher("RC2")
         block = 64
     else:
         raise _Unsupported(f"encryption algorithm {oid}")
