@@ -1,4 +1,4 @@
-"""ats_lint.stores: trust-store formats, read by content, written so that keytool still reads them.
+"""ats_lint.trust.stores: trust-store formats, read by content, written so that keytool still reads them.
 
 Fixtures in tests/data/stores were made by tests/data/stores/generate.sh with keytool and openssl.
 Every expected alias comes from generate.sh's naming rule and every expected fingerprint is
@@ -20,8 +20,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from ats_lint import stores
-from ats_lint.stores import (
+from ats_lint.trust import stores
+from ats_lint.trust.stores import (
     CA_CERT,
     KEY_ENTRY_CHAIN,
     TRUSTED_CERT,
