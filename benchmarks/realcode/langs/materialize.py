@@ -43,6 +43,8 @@ def main(argv=None) -> int:
     for repo in read_sources(HERE / "sources.txt"):
         owner, name = repo["name"].split("/")
         git_dir = Path(args.mirrors) / f"{owner}+{name}" / "repo"
+        if (git_dir / ".git").is_dir():  # some snapshots arrive as a work tree with its .git inside
+            git_dir = git_dir / ".git"
         if not git_dir.is_dir():
             print(f"{repo['name']}: no snapshot at {git_dir} (fetch github:{repo['name']} first)", file=sys.stderr)
             missing += 1
