@@ -128,6 +128,8 @@ def lay_out(sources: list[dict], out: Path, mirrors: Path, cache: Path) -> tuple
     for src in sources:
         if src["kind"] == "git":
             git_dir = mirrors / src["mirror"] / "repo"
+            if (git_dir / ".git").is_dir():  # some snapshots arrive as a work tree with its .git inside
+                git_dir = git_dir / ".git"
             if not git_dir.is_dir():
                 problems.append(f"{src['name']}: no snapshot at {git_dir} (fetch github:{src['name']} first)")
                 continue
