@@ -351,10 +351,10 @@ def _add_bundle_and_probe_parsers(sub) -> None:
     bundle = sub.add_parser("bundle", help="inspect or fix a CA bundle (PEM file)")
     bsub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", parser_class=_Parser)
     inspect = bsub.add_parser("inspect", help="list the certificates of PEM bundles (or folders of PEM files) and whether they trust Amazon Trust Services")
-    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    inspect.add_argument("--format", choices=("text", "json"), default="text")
+    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE", help="PEM or DER files, or folders of them")
+    inspect.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     fix = bsub.add_parser("fix", help="append the missing Amazon Trust Services roots to a PEM bundle")
-    fix.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    fix.add_argument("files", nargs="+", type=Path, metavar="FILE", help="PEM bundles to complete")
     mode = fix.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="change nothing; exit 1 if a fix is needed")
     mode.add_argument("--dry-run", action="store_true", help="change nothing; print the diff of the fix (exit 1 if a fix is needed)")
@@ -363,7 +363,7 @@ def _add_bundle_and_probe_parsers(sub) -> None:
     probe.add_argument("--url", help="https URL to fetch (default: the FAQ's test object)")
     probe.add_argument("--ca-bundle", type=Path, metavar="FILE", help="trust only this PEM bundle (or folder); default: the system trust store")
     probe.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="connect and read timeout (default 10)")
-    probe.add_argument("--format", choices=("text", "json"), default="text")
+    probe.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json (also when the probe cannot run)")
 
 
 def _bundle(args: argparse.Namespace) -> int:
