@@ -13,6 +13,7 @@ ERROR_KINDS = (
     "link-outside-root",
     "link-loop",
     "internal-error",
+    "unknown-directive",  # an `ats-lint: WORD` comment that is not a known directive; the file is scanned
 )
 
 

@@ -405,14 +405,16 @@ def test_engine_api_on_a_hostile_tree(tmp_path):
 
 @pytest.mark.parametrize("name, content, needle", [
     ("pyproject.toml", "[tool.ats-lint]\nselect = [\n", "pyproject.toml: invalid TOML"),
-    ("pyproject.toml", "[tool.ats-lint]\nselct = ['ATS1']\n", "unknown key 'selct' (known keys: "),
+    ("pyproject.toml", "[tool.ats-lint]\nselct = ['ATS1']\n", "unknown key 'selct' (did you mean 'select'? known keys: "),
     ("pyproject.toml", "[tool.ats-lint]\nselect = 5\n", "key 'select': expected a list of strings, got 5"),
     ("pyproject.toml", "[tool.ats-lint]\njobs = 'many'\n", "key 'jobs': expected a non-negative integer, got 'many'"),
     ("pyproject.toml", "[tool.ats-lint]\nper-file-ignores = {'a.py' = ['NOPE1']}\n",
      "key 'per-file-ignores' pattern 'a.py': unknown rule id or prefix 'NOPE1'"),
     (".ats-lint.yaml", "select: [ATS101\n", ".ats-lint.yaml: invalid YAML"),
     (".ats-lint.yaml", "select: [ATS777]\n", "key 'select': unknown rule id or prefix 'ATS777' (known: ATS101"),
-    (".ats-lint.yaml", "ignore: ATS9\n", "key 'ignore': unknown rule id or prefix 'ATS9'"),
+    (".ats-lint.yaml", "ignore: [ATS9]\n", "key 'ignore': unknown rule id or prefix 'ATS9'"),
+    (".ats-lint.yaml", "ignore: ATS1\n", "key 'ignore': expected a list of strings, got the string 'ATS1'"),
+    ("pyproject.toml", "[tool.ats-lint]\nselect = \"ATS1\"\n", "key 'select': expected a list of strings, got the string 'ATS1' (write ['ATS1'])"),
     (".ats-lint.yaml", "exclude: {a: 1}\n", "key 'exclude': expected a list of strings"),
     (".ats-lint.yaml", "scan-prose: 'yes'\n", "key 'scan-prose': expected true or false, got 'yes'"),
     (".ats-lint.yaml", "max-file-size: -3\n", "key 'max-file-size': expected a size"),

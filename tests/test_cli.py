@@ -53,7 +53,7 @@ def test_text_output_in_ruff_style_without_colour_in_a_pipe(tmp_path, monkeypatc
     lines = out.splitlines()
     assert lines[0].startswith("app.py:1:7: ATS101 ")
     assert lines[1].startswith("  help: ") and "Resolution option 1" in lines[1]
-    assert lines[lines.index("Verdict: ready") - 1] == "Found 2 findings (2 warnings) in 1 file."  # the verdict closes the output
+    assert lines[lines.index("Verdict: ready") - 1] == "Found 2 findings (2 warnings) in 1 of 1 scanned file."  # the verdict closes the output
     assert "\033[" not in out
 
 

@@ -28,9 +28,9 @@ def test_commas_colons_newlines_and_percent_are_escaped():
     help_text = all_rules()["ATS102"].help.replace("%", "%25")
     assert lines[0] == (
         "::notice file=a%2Cb%3Ac%25d.py,line=3,col=5,endLine=3,endColumn=9,title=ATS102::"
-        f"line one%0Aline two: 100%25 sure, really%0D%0Ahelp: {help_text}%0A{all_rules()['ATS102'].help_url}"
+        f"line one\\nline two: 100%25 sure, really\\r%0Ahelp: {help_text}%0A{all_rules()['ATS102'].help_url}"
     )
-    assert lines[1] == "::warning file=x%2Cy.py,title=ats-lint parse-error::bad: token%0Ahere"
+    assert lines[1] == "::warning file=x%2Cy.py,title=ats-lint parse-error::bad: token\\nhere"
     assert lines[2] == "ats-lint: 1 finding in 2 files."
     assert len(lines) == 3
 

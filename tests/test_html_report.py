@@ -44,7 +44,7 @@ def test_report_is_self_contained_with_no_external_resource(tmp_path, monkeypatc
 def test_report_shows_verdict_counts_chart_findings_with_context_and_rule_reference(tmp_path, monkeypatch):
     write_tree(tmp_path, {"app/storage.py": "import os\n\n\nBUCKET = 'labels'\nURL = \"https://labels.s3.amazonaws.com/a\"\nTIMEOUT = 5\n\n\nX = 1\n"})
     page = html_report(tmp_path, monkeypatch)
-    assert page.index("Verdict: ready") < page.index("<svg")  < page.index('data-path="app/storage.py"')
+    assert page.index("Verdict: ready") < page.index("<svg")  < page.index('data-p="app/storage.py"')
     assert '<tr><td><code>s3-endpoint</code></td><td></td><td>1</td><td></td><td>1</td></tr>' in page
     context = re.search(r"<pre>(.*?)</pre>", page, re.S).group(1)
     assert [re.sub(r"<[^>]+>", "", line) for line in context.split("</span>") if line] == [
@@ -82,34 +82,43 @@ def test_three_thousand_findings_stay_reasonably_sized(tmp_path, monkeypatch):
 @needs_chromium
 def test_demo_report_loads_in_chromium_without_console_errors_and_filters(tmp_path, monkeypatch):
     html_report(REPO, monkeypatch, "examples/demo", output=tmp_path / "demo.html")
+    visible = "[...document.querySelectorAll('.finding')].filter(e => e.offsetParent !== null).length"
     with Page() as page:
         page.load(tmp_path / "demo.html")
         total = page.evaluate("document.querySelectorAll('.finding').length")
         assert total >= 12
-        assert page.evaluate("[...document.querySelectorAll('.finding')].filter(e => e.offsetParent !== null).length") == total
+        assert page.evaluate(visible) == total
         assert page.evaluate("document.getElementById('shown').textContent") == str(total)
         assert page.evaluate("document.querySelector('.verdict h2').textContent") == "Verdict: at risk"
-        # unticking a category hides exactly its findings, and files left empty
+        # grouping is visible: the partner bundle is one group holding its three places, shown first
+        first = page.evaluate("document.querySelector('details.group summary').textContent")
+        assert first == "error Trust store examples/demo/certs/partner-ca-bundle.pem lacks the Amazon Trust Services roots — used in 3 places"
+        assert page.evaluate("[...document.querySelector('details.group').querySelectorAll('.finding .loc')].map(e => e.textContent)") == [
+            "examples/demo/Dockerfile:13:5", "examples/demo/Dockerfile:13:5", "examples/demo/scripts/publish_manifests.sh:7:8",
+            "examples/demo/scripts/publish_manifests.sh:7:8", "examples/demo/shipping/storage.py:10:31", "examples/demo/shipping/storage.py:10:31"]
+        assert page.evaluate("document.querySelector('details.group').offsetHeight") > 200
+        # inline code is code, not backticks; FAQ references are links to the report's FAQ
+        assert page.evaluate("[...document.querySelectorAll('.msg')].some(m => m.textContent.includes('`'))") is False
+        assert page.evaluate("document.querySelectorAll('.msg code').length") >= total
+        assert page.evaluate("[...document.querySelectorAll('a[href^=\"#faq-\"]')].every(a => document.querySelector(a.getAttribute('href')))")
+        # unticking a category hides exactly its findings, and groups left empty
         endpoints = page.evaluate("document.querySelectorAll('.finding.c-s3-endpoint').length")
         page.evaluate("(b => { b.click(); })(document.querySelector('input[value=\"c-s3-endpoint\"]'))")
         assert page.evaluate("document.getElementById('shown').textContent") == str(total - endpoints)
-        assert page.evaluate("[...document.querySelectorAll('.finding')].filter(e => e.offsetParent !== null).length") == total - endpoints
-        page.evaluate("(b => { b.click(); })(document.querySelector('input[value=\"c-cloudfront-domain\"]'))")
-        hidden_files = page.evaluate("[...document.querySelectorAll('details.file')].filter(d => d.offsetParent === null)"
-                                     ".map(d => d.getAttribute('data-path'))")
-        assert "examples/demo/shipping/settings.py" in hidden_files  # its only findings are endpoints
-        assert page.evaluate("[...document.querySelectorAll('details.file')].every(d => (d.offsetParent === null) === "
+        assert page.evaluate(visible) == total - endpoints
+        assert page.evaluate("[...document.querySelectorAll('details.group')].every(d => (d.offsetParent === null) === "
                              "[...d.querySelectorAll('.finding')].every(f => f.offsetParent === null))")
-        for value in ("c-s3-endpoint", "c-cloudfront-domain"):
-            page.evaluate(f"(b => {{ b.click(); }})(document.querySelector('input[value=\"{value}\"]'))")
+        page.evaluate("(b => { b.click(); })(document.querySelector('input[value=\"c-s3-endpoint\"]'))")
         assert page.evaluate("document.getElementById('shown').textContent") == str(total)
         page.evaluate("(s => { s.value = 'pinning'; s.dispatchEvent(new Event('input')); })(document.getElementById('path-filter'))")
-        assert page.evaluate("document.getElementById('shown').textContent") == str(
-            page.evaluate("document.querySelectorAll('details.file[data-path$=\"pinning.py\"] .finding').length"))
+        pinning = page.evaluate("document.querySelectorAll('.finding[data-p$=\"pinning.py\"]').length")
+        assert pinning == 3
+        assert page.evaluate("document.getElementById('shown').textContent") == str(pinning) and page.evaluate(visible) == pinning
         # Enter in the path filter submits the form: the page stays, and so does the filter
         page.evaluate("window.__same_page = 1; document.getElementById('filters').requestSubmit()")
         time.sleep(0.3)
         assert page.evaluate("window.__same_page === 1 && document.getElementById('path-filter').value") == "pinning"
+        assert page.evaluate(visible) == pinning
         page.screenshot(tmp_path / "report.png")
         assert page.problems == []
     assert (tmp_path / "report.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

@@ -23,7 +23,7 @@ def test_markdown_opens_with_the_verdict_and_its_reasons(tmp_path, monkeypatch):
         "**Verdict: at risk** — 2 findings in 2 files scanned.",
         "",
         "- ATS302 DigiCert fingerprint, pin or PEM: pin.py:1",
-        "- ATS102 default CloudFront domain called over HTTPS in the same tree: cdn.py:1",
+        "- ATS102 default CloudFront domain called over HTTPS in the scanned files: cdn.py:1",
     ]
 
 
@@ -34,13 +34,13 @@ def test_markdown_counts_by_category_and_rule_and_lists_findings(tmp_path, monke
     assert "| `digicert-fingerprint` | 1 | 0 | 0 | 1 |" in out
     assert "| [ATS102](https://github.com/ats-lint/ats-lint/blob/main/docs/rules.md#ats102) | cloudfront-default-domain | 1 |" in out
     assert "<details><summary>Findings (2)</summary>" in out
-    assert "| warning | ATS102 | <code>cdn.py:1:7</code> | HTTPS to the default CloudFront domain \\`d111.cloudfront.net\\`" in out
+    assert "| warning | ATS102 | <code>cdn.py:1:7</code> | HTTPS to the default CloudFront domain <code>d111.cloudfront.net</code>" in out
 
 
 def test_markdown_escapes_table_breakers_and_html_from_the_tree(tmp_path, monkeypatch):
     write_tree(tmp_path, {"a|b<i>.py": CDN})
     out = markdown(tmp_path, monkeypatch)[1]
-    assert "<code>a\\|b&lt;i&gt;.py:1:7</code>" in out
+    assert "<code>a&#124;b&#60;i&#62;.py:1:7</code>" in out
     assert "<i>" not in out
 
 
@@ -49,7 +49,7 @@ def test_markdown_of_a_clean_tree_is_ready_without_tables(tmp_path, monkeypatch)
     code, out = markdown(tmp_path, monkeypatch)
     assert code == 0
     assert out == ("## 🟢 ats-lint: ready\n\n**Verdict: ready** — 0 findings in 1 file scanned.\n\n"
-                   "- no narrowed trust: no custom trust store, certificate pin or DigiCert fingerprint\n")
+                   "- no narrowed trust in the scanned files: no custom trust store, certificate pin or DigiCert fingerprint\n")
 
 
 def test_markdown_lists_at_most_a_hundred_findings(tmp_path, monkeypatch):

@@ -27,7 +27,7 @@ def test_bundle_without_ats_and_an_s3_endpoint_elsewhere_in_the_tree_is_at_risk(
     })
     assert verdict(tmp_path, monkeypatch) == ("at-risk", [
         "ATS202 CA bundle without the Amazon Trust Services roots: app/net.py:2",
-        "ATS101 default S3 endpoint called over HTTPS in the same tree: app/storage.py:1",
+        "ATS101 default S3 endpoint called over HTTPS in the scanned files: app/storage.py:1",
     ])
 
 
@@ -39,7 +39,7 @@ def test_a_pin_and_a_digicert_fingerprint_with_a_cloudfront_domain_are_at_risk(t
     assert verdict(tmp_path, monkeypatch) == ("at-risk", [
         "ATS302 DigiCert fingerprint, pin or PEM: pin.py:3",
         "ATS301 certificate or key pin (pinned keys not known to include Amazon Trust Services): pin.py:2",
-        "ATS102 default CloudFront domain called over HTTPS in the same tree: cdn.py:1",
+        "ATS102 default CloudFront domain called over HTTPS in the scanned files: cdn.py:1",
     ])
 
 
@@ -50,7 +50,7 @@ def test_a_trust_store_of_unknown_content_is_review(tmp_path, monkeypatch):
     })
     assert verdict(tmp_path, monkeypatch) == ("review", [
         "ATS201 custom trust store of unknown content (check that it includes the Amazon Trust Services roots): app/net.py:3",
-        "ATS101 default S3 endpoint called over HTTPS in the same tree: app/storage.py:1",
+        "ATS101 default S3 endpoint called over HTTPS in the scanned files: app/storage.py:1",
     ])
 
 
@@ -65,7 +65,7 @@ def test_trust_without_ats_but_no_endpoint_in_the_tree_is_review(tmp_path, monke
     write_tree(tmp_path, {"pin.py": 'PIN = "{{sha256_hex:DigiCert Global Root G2}}"\n'})
     assert verdict(tmp_path, monkeypatch) == ("review", [
         "ATS302 DigiCert fingerprint, pin or PEM: pin.py:1",
-        "no default S3 or CloudFront endpoint in the scanned tree: check where the endpoints this code calls come from "
+        "no default S3 or CloudFront endpoint in the scanned files: check where the endpoints this code calls come from "
         "(runtime configuration, another repository)",
     ])
 
@@ -73,7 +73,7 @@ def test_trust_without_ats_but_no_endpoint_in_the_tree_is_review(tmp_path, monke
 def test_endpoints_without_narrowed_trust_are_ready(tmp_path, monkeypatch):
     write_tree(tmp_path, {"app/storage.py": S3_URL, "app/cdn.py": CDN_URL})
     assert verdict(tmp_path, monkeypatch) == ("ready", [
-        "no narrowed trust: no custom trust store, certificate pin or DigiCert fingerprint",
+        "no narrowed trust in the scanned files: no custom trust store, certificate pin or DigiCert fingerprint",
         "ATS101 default S3 endpoint called over HTTPS, with no narrowed trust that lacks Amazon Trust Services: app/storage.py:1",
         "ATS102 default CloudFront domain called over HTTPS, with no narrowed trust that lacks Amazon Trust Services: app/cdn.py:1",
     ])
@@ -93,7 +93,7 @@ def test_a_bundle_that_already_includes_ats_is_ready(tmp_path, monkeypatch):
 
 def test_an_empty_tree_is_ready(tmp_path, monkeypatch):
     write_tree(tmp_path, {"app.py": "print('hello')\n"})
-    assert verdict(tmp_path, monkeypatch) == ("ready", ["no narrowed trust: no custom trust store, certificate pin or DigiCert fingerprint"])
+    assert verdict(tmp_path, monkeypatch) == ("ready", ["no narrowed trust in the scanned files: no custom trust store, certificate pin or DigiCert fingerprint"])
 
 
 def test_reasons_name_five_places_and_count_the_rest(tmp_path, monkeypatch):
@@ -123,7 +123,7 @@ def test_the_demo_is_at_risk_for_its_partner_bundle_pins_and_endpoints(monkeypat
     assert any(r.startswith("ATS202 ") and "examples/demo/shipping/storage.py:10" in r for r in reasons)
     assert any(r.startswith("ATS302 ") and "examples/demo/shipping/pinning.py:8" in r for r in reasons)
     assert any(r.startswith("ATS301 ") and "examples/demo/shipping/pinning.py:13" in r for r in reasons)
-    assert any(r.startswith("ATS101 default S3 endpoint called over HTTPS in the same tree") and "examples/demo/shipping/settings.py:6" in r for r in reasons)
+    assert any(r.startswith("ATS101 default S3 endpoint called over HTTPS in the scanned files") and "examples/demo/shipping/settings.py:6" in r for r in reasons)
     assert not any("egress-bundle" in r or "storage.py:15" in r for r in reasons)  # the bundle with ATS decides nothing
 
 
@@ -133,7 +133,7 @@ def test_text_output_ends_with_the_verdict_and_its_reasons(tmp_path, monkeypatch
     assert code == 1
     assert out.splitlines()[-3:] == [
         "Verdict: ready",
-        "  - no narrowed trust: no custom trust store, certificate pin or DigiCert fingerprint",
+        "  - no narrowed trust in the scanned files: no custom trust store, certificate pin or DigiCert fingerprint",
         "  - ATS101 default S3 endpoint called over HTTPS, with no narrowed trust that lacks Amazon Trust Services: app/storage.py:1",
     ]
 
@@ -145,5 +145,5 @@ def test_sarif_carries_the_verdict_in_run_properties_and_still_validates(tmp_pat
     validate(log)
     assert log["runs"][0]["properties"] == {"verdict": "at-risk", "reasons": [
         "ATS302 DigiCert fingerprint, pin or PEM: pin.py:1",
-        "ATS102 default CloudFront domain called over HTTPS in the same tree: cdn.py:1",
+        "ATS102 default CloudFront domain called over HTTPS in the scanned files: cdn.py:1",
     ]}

@@ -11,13 +11,23 @@ from pathlib import Path
 
 from ats_lint import __version__
 
+from ats_lint.cli.output import FORMAT_ENV, FORMATS
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github", "html", "markdown")
 _FROM_CONFIG = object()  # --write-baseline without FILE: the `baseline` of the configuration
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line on stderr and exit 2, as argparse does, without the usage dump
+        import difflib
+        import re
+
+        m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if m:  # an unknown subcommand or value: suggest the closest
+            choices = re.findall(r"'([^']*)'", m.group(2)) or [c.strip() for c in m.group(2).split(",")]
+            close = difflib.get_close_matches(m.group(1), choices, n=1)
+            if close:
+                message += f"; did you mean '{close[0]}'?"
         self.exit(EXIT_ERROR, f"ats-lint: error: {message}\n")
 
 
@@ -27,41 +37,57 @@ def _csv(value: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ats-lint", description="Find code and configuration that break when Amazon S3 and CloudFront serve Amazon Trust Services certificates.")
-    parser.add_argument("--version", action="version", version=f"ats-lint {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"ats-lint {__version__}", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = sub.add_parser("check", help="scan files and folders (default: the current folder)")
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
-    check.add_argument("--select", type=_csv, action="append", metavar="IDS", help="rule ids or prefixes to report (comma-separated)")
-    check.add_argument("--ignore", type=_csv, action="append", metavar="IDS", help="rule ids or prefixes not to report")
-    check.add_argument("--format", choices=FORMATS, default="text")
-    check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    check.add_argument("--config", type=Path, metavar="FILE", help="configuration file (pyproject.toml or .ats-lint.yaml)")
-    check.add_argument("--exclude", action="append", default=[], metavar="PATTERN", help="exclude paths (gitignore syntax); repeatable")
-    check.add_argument("--no-gitignore", action="store_true", help="scan files that .gitignore lists")
-    check.add_argument("--force-exclude", action="store_true", help="apply excludes to files named on the command line too")
-    check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: CPU count)")
-    check.add_argument("--max-file-size", metavar="SIZE", help="skip files larger than SIZE (default 2MiB)")
-    check.add_argument("--baseline", type=Path, metavar="FILE", help="report and fail only on findings not in this baseline (default: `baseline` in the configuration)")
-    check.add_argument("--no-baseline", action="store_true", help="ignore the baseline named in the configuration")
-    check.add_argument("--write-baseline", nargs="?", const=_FROM_CONFIG, type=Path, metavar="FILE",
-                       help="write every current finding to FILE (default: the configured baseline) and exit 0")
-    check.add_argument("--strict-suppressions", action="store_true", help="report suppression comments that silence no finding (they fail the run)")
-    check.add_argument("--since", metavar="REF", help="scan only files changed since this git ref (added, modified, renamed, untracked)")
-    check.add_argument("--statistics", action="store_true", help="show the number of findings per rule instead of the findings")
-    check.add_argument("--quiet", "-q", action="store_true", help="no progress display on stderr")
-    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
-    check.add_argument("--cache-dir", metavar="DIR", help="folder of the result cache (default: outside the tree, in $XDG_CACHE_HOME/ats-lint)")
-
-    check.add_argument("--fix", action="store_true", help="append the missing Amazon Trust Services roots to every CA bundle of the scanned tree flagged ATS202 (nothing else is written)")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="files and folders to scan (default: .); `-` reads one file from standard input (see --stdin-filename)")
+    rules = check.add_argument_group("rule selection")
+    rules.add_argument("--select", type=_csv, action="append", metavar="IDS", help="rule ids or prefixes to report (comma-separated), replacing `select` of the configuration")
+    rules.add_argument("--extend-select", type=_csv, action="append", metavar="IDS", help="rule ids or prefixes to report in addition to the selected ones")
+    rules.add_argument("--ignore", type=_csv, action="append", metavar="IDS", help="rule ids or prefixes not to report")
+    out = check.add_argument_group("output")
+    out.add_argument("--output-format", "--format", dest="format", choices=FORMATS, default=None, metavar="FORMAT",
+                     help=f"one of {', '.join(FORMATS)} (text is full); default: ${FORMAT_ENV}, else full")
+    out.add_argument("--output-file", "--output", "-o", dest="output", type=Path, metavar="FILE", help="write the report to FILE instead of stdout")
+    out.add_argument("--statistics", action="store_true", help="show the number of findings per rule instead of the findings")
+    out.add_argument("--quiet", "-q", action="store_true", help="print the findings and nothing else (no progress, summary or verdict)")
+    out.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="colour text output: auto (default) on a terminal, unless NO_COLOR is set or FORCE_COLOR asks for it")
+    out.add_argument("--exit-zero", "-e", action="store_true", help="exit 0 even when there are findings")
+    files = check.add_argument_group("files")
+    files.add_argument("--config", type=Path, metavar="FILE", help="configuration file (pyproject.toml or .ats-lint.yaml)")
+    files.add_argument("--exclude", action="append", default=None, metavar="PATTERN", help="exclude paths (gitignore syntax), replacing `exclude` of the configuration; repeatable")
+    files.add_argument("--extend-exclude", action="append", default=[], metavar="PATTERN", help="exclude paths (gitignore syntax) in addition to the configured excludes; repeatable")
+    files.add_argument("--respect-gitignore", dest="respect_gitignore", action="store_true", default=None, help="skip what .gitignore lists (the default)")
+    files.add_argument("--no-respect-gitignore", "--no-gitignore", dest="respect_gitignore", action="store_false", help="scan files that .gitignore lists")
+    files.add_argument("--force-exclude", action="store_true", help="apply excludes to files named on the command line too (hook mode)")
+    files.add_argument("--since", metavar="REF", help="scan only files changed since this git ref (added, modified, renamed, untracked)")
+    files.add_argument("--stdin-filename", type=Path, metavar="PATH", help="with `-`: the path of the file read from standard input (for its kind, references and report)")
+    files.add_argument("--max-file-size", metavar="SIZE", help="skip files larger than SIZE (default 2MiB)")
+    base = check.add_argument_group("baseline and suppressions")
+    base.add_argument("--baseline", type=Path, metavar="FILE", help="report and fail only on findings not in this baseline (default: `baseline` in the configuration)")
+    base.add_argument("--no-baseline", action="store_true", help="ignore the baseline named in the configuration")
+    base.add_argument("--write-baseline", nargs="?", const=_FROM_CONFIG, type=Path, metavar="FILE",
+                      help="write every current finding to FILE (default: the configured baseline) and exit 0")
+    base.add_argument("--strict-suppressions", action="store_true", help="report suppression comments that silence no finding (they fail the run)")
+    run = check.add_argument_group("run")
+    run.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: CPU count)")
+    run.add_argument("--no-cache", "-n", action="store_true", help="neither read nor write the result cache")
+    run.add_argument("--cache-dir", metavar="DIR", help="folder of the result cache (default: outside the tree, in $XDG_CACHE_HOME/ats-lint)")
+    fixing = check.add_argument_group("fixing")
+    fixing.add_argument("--fix", action="store_true", help="append the missing Amazon Trust Services roots to every CA bundle of the scanned tree flagged ATS202 (nothing else is written)")
+    fixing.add_argument("--diff", "--dry-run", dest="diff", action="store_true",
+                        help="show the diff --fix would apply and write nothing (exit 1 when a bundle needs a fix)")
     _add_bundle_and_probe_parsers(sub)
 
     clean = sub.add_parser("clean", help="remove this project's result cache")
     clean.add_argument("--config", type=Path, metavar="FILE", help="configuration file naming a cache-dir")
     sub.add_parser("rules", help="list the rules")
-    explain = sub.add_parser("explain", help="show the full documentation of a rule")
-    explain.add_argument("rule", metavar="RULE")
+    for name, text in (("rule", "show the full documentation of a rule (as ruff's `rule`)"), ("explain", "show the full documentation of a rule")):
+        explain = sub.add_parser(name, help=text)
+        explain.add_argument("rule", metavar="RULE", help="a rule id, such as ATS202")
     return parser
 
 
@@ -75,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             return _rules()
         if args.command == "clean":
             return _clean(args)
-        if args.command == "explain":
+        if args.command in ("explain", "rule"):
             return _explain(args.rule)
         if args.command == "bundle":
             return _bundle(args)
@@ -108,11 +134,23 @@ def _check(args: argparse.Namespace) -> int:
         load_config,
         parse_size,
     )
+    from ats_lint.cli.output import UsageError, output_format
     from ats_lint.rules import RuleError, all_rules, expand_selectors
 
     cwd = Path.cwd()
-    paths = args.paths or [Path(".")]
-    missing = [str(p) for p in paths if not (cwd / p).exists()]
+    try:
+        fmt = output_format(args.format, os.environ)
+    except UsageError as exc:
+        return _fail(str(exc))
+    stdin = None
+    if any(str(p) == "-" for p in args.paths):
+        if args.paths != [Path("-")] or args.stdin_filename is None or args.since is not None:
+            return _fail("`-` reads one file from standard input: give it alone, with --stdin-filename PATH (and without --since)")
+        stdin = sys.stdin.buffer.read()
+    elif args.stdin_filename is not None:
+        return _fail("--stdin-filename names the file read from standard input: give `-` as the path")
+    paths = [args.stdin_filename] if stdin is not None else (args.paths or [Path(".")])
+    missing = [] if stdin is not None else [str(p) for p in paths if not (cwd / p).exists()]
     if missing:
         return _fail(f"no such file or folder: {', '.join(missing)}")
     if args.baseline is not None and args.write_baseline is not None:
@@ -140,12 +178,16 @@ def _check(args: argparse.Namespace) -> int:
         overrides: dict = {}
         if args.select:
             overrides["select"] = [s for group in args.select for s in group]
+        if args.extend_select:
+            overrides["select"] = overrides.get("select", list(settings.select)) + [s for group in args.extend_select for s in group]
         if args.ignore:
             overrides["ignore"] = list(settings.ignore) + [s for group in args.ignore for s in group]
-        if args.exclude:
-            overrides["extend-exclude"] = list(settings.extend_exclude) + args.exclude
-        if args.no_gitignore:
-            overrides["respect-gitignore"] = False
+        if args.exclude is not None:
+            overrides["exclude"] = list(args.exclude)
+        if args.extend_exclude:
+            overrides["extend-exclude"] = list(settings.extend_exclude) + args.extend_exclude
+        if args.respect_gitignore is not None:
+            overrides["respect-gitignore"] = args.respect_gitignore
         if args.force_exclude or args.since is not None:  # files we list ourselves obey excludes too
             overrides["force-exclude"] = True
         if args.strict_suppressions:
@@ -187,13 +229,24 @@ def _check(args: argparse.Namespace) -> int:
     from ats_lint.cli.progress import Progress, wanted
     from ats_lint.engine.run import run
 
-    progress = Progress(sys.stderr) if wanted(sys.stderr, os.environ, args.quiet) else None
+    progress = Progress(sys.stderr) if wanted(sys.stderr, os.environ, args.quiet) and stdin is None else None
     try:
-        result = run(paths, settings, cwd, progress=progress)
+        result = run(paths, settings, cwd, progress=progress, stdin=stdin)
     finally:
         if progress is not None:
             progress.close()
-    if args.fix and _fix_flagged_bundles(result, cwd):  # only an explicit --fix writes, and only to flagged bundles
+    from ats_lint.cli.output import fix_bundles
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr)
+
+    if args.diff:  # what --fix would change: the diffs on stdout, nothing written
+        needed, diffs = fix_bundles(result, cwd, diff=True, say=say)
+        sys.stdout.write("".join(diffs))
+        if not needed:
+            say("ats-lint: fix: no bundle needs a fix")
+        return EXIT_FINDINGS if needed else EXIT_CLEAN
+    if args.fix and stdin is None and fix_bundles(result, cwd, diff=False, say=say)[0]:  # only an explicit --fix writes, and only to flagged bundles
         from ats_lint.trust.judge import forget_bundles
 
         forget_bundles()
@@ -213,39 +266,24 @@ def _check(args: argparse.Namespace) -> int:
         print(f"ats-lint: wrote {count} baseline entr{'ies' if count != 1 else 'y'} to {write_file}", file=sys.stderr)
         return EXIT_CLEAN
 
-    from ats_lint.report.github import to_github
-    from ats_lint.report.json_doc import baseline_info, to_json
-    from ats_lint.report.markdown import to_markdown
-    from ats_lint.report.statistics import to_statistics
-    from ats_lint.report.text import to_text
+    from ats_lint.cli.output import render, scope_of, use_color
+    from ats_lint.report.json_doc import baseline_info
+    from ats_lint.report.origin import describe
     from ats_lint.report.verdict import assess
 
-    verdict = assess(result.findings)  # before a baseline hides accepted findings: they are known, not fixed
+    # the verdict comes before a baseline hides accepted findings: they are known, not fixed
+    verdict = assess(result.findings, scope_of(args, selected, result, cwd, os.environ))
     info = None
     if baseline_file is not None:
         comparison = bl.compare(result.findings, entries, cwd, baseline_file, result.considered, selected)
         result.findings = comparison.new
         info = baseline_info(baseline_file.as_posix(), comparison.matched, comparison.stale)
-    if args.statistics:
-        output = to_statistics(result, as_json=args.format == "json")
-    elif args.format == "json":
-        output = to_json(result, baseline=info, verdict=verdict)
-    elif args.format == "sarif":
-        from ats_lint.report.sarif import to_sarif
-
-        output = to_sarif(result, cwd, verdict=verdict)
-    elif args.format == "github":
-        output = to_github(result)
-    elif args.format == "markdown":
-        output = to_markdown(result, verdict=verdict, baseline=info)
-    elif args.format == "html":
-        from ats_lint.report.html import to_html
-
-        output = to_html(result, cwd, verdict=verdict, baseline=info)
-    else:
-        color = args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        output = to_text(result, color=color, baseline=info, verdict=verdict)
-    if info is not None and info["stale"] and args.format in ("sarif", "github"):
+    origin = describe(cwd / (args.paths[0] if args.paths and stdin is None else paths[0] if stdin is not None else ".")) if fmt in ("sarif", "github", "html") and not args.statistics else None
+    color = use_color(args.color, sys.stdout, args.output is not None, os.environ)
+    output, note = render(fmt, result, cwd, verdict, info, origin=origin, color=color, quiet=args.quiet, statistics=args.statistics)
+    if note and not args.quiet:
+        print(note, file=sys.stderr)
+    if info is not None and info["stale"] and fmt in ("sarif", "github") and not args.quiet:
         print(f"ats-lint: {len(info['stale'])} baseline entries in {info['file']} no longer match a finding", file=sys.stderr)
     if args.output:
         try:
@@ -313,10 +351,10 @@ def _add_bundle_and_probe_parsers(sub) -> None:
     bundle = sub.add_parser("bundle", help="inspect or fix a CA bundle (PEM file)")
     bsub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", parser_class=_Parser)
     inspect = bsub.add_parser("inspect", help="list the certificates of PEM bundles (or folders of PEM files) and whether they trust Amazon Trust Services")
-    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    inspect.add_argument("--format", choices=("text", "json"), default="text")
+    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE", help="PEM or DER files, or folders of them")
+    inspect.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
     fix = bsub.add_parser("fix", help="append the missing Amazon Trust Services roots to a PEM bundle")
-    fix.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    fix.add_argument("files", nargs="+", type=Path, metavar="FILE", help="PEM bundles to complete")
     mode = fix.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="change nothing; exit 1 if a fix is needed")
     mode.add_argument("--dry-run", action="store_true", help="change nothing; print the diff of the fix (exit 1 if a fix is needed)")
@@ -325,7 +363,7 @@ def _add_bundle_and_probe_parsers(sub) -> None:
     probe.add_argument("--url", help="https URL to fetch (default: the FAQ's test object)")
     probe.add_argument("--ca-bundle", type=Path, metavar="FILE", help="trust only this PEM bundle (or folder); default: the system trust store")
     probe.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="connect and read timeout (default 10)")
-    probe.add_argument("--format", choices=("text", "json"), default="text")
+    probe.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json (also when the probe cannot run)")
 
 
 def _bundle(args: argparse.Namespace) -> int:
@@ -373,9 +411,13 @@ def _probe(args: argparse.Namespace) -> int:
 
     from ats_lint.trust.probe import FAQ_TEST_URL, ProbeError, probe
 
+    url = args.url or FAQ_TEST_URL
     try:
-        result = probe(args.url or FAQ_TEST_URL, args.ca_bundle, timeout=args.timeout)
+        result = probe(url, args.ca_bundle, timeout=args.timeout)
     except ProbeError as exc:
+        if args.format == "json":  # a script reading JSON gets JSON, also when the probe could not run
+            trust = args.ca_bundle.as_posix() if args.ca_bundle is not None else "system default"
+            print(json.dumps({"url": url, "trust": trust, "verified": False, "error": str(exc)}, indent=2))
         return _fail(str(exc))
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2))
@@ -389,33 +431,3 @@ def _probe(args: argparse.Namespace) -> int:
         print(f"  reason: {result.reason}: {result.verify_message} (OpenSSL verify code {result.verify_code})")
         print(f"  {result.explanation}")
     return EXIT_CLEAN if result.verified else EXIT_FINDINGS
-
-
-def _fix_flagged_bundles(result, cwd: Path) -> bool:
-    """`check --fix`: apply `bundle fix` to each bundle file behind an ATS202 finding; True if one changed."""
-    from ats_lint.trust.fix import BundleFixError, apply, plan
-
-    bundles: dict[str, list[str]] = {}
-    for f in result.findings:
-        if f.rule == "ATS202" and f.data.get("bundle_file"):
-            bundles.setdefault(f.data["bundle_file"], []).append(f"{f.path}:{f.line}")
-    changed = False
-    for bundle, where in sorted(bundles.items()):
-        shown = _display(Path(bundle), cwd)
-        try:
-            fix = plan(Path(bundle))
-            apply(fix)
-        except BundleFixError as exc:
-            print(f"ats-lint: fix: cannot fix {shown} (flagged at {', '.join(where)}): {exc}", file=sys.stderr)
-            continue
-        if fix.needed:
-            changed = True
-            print(f"ats-lint: fix: {shown}: added {', '.join(fix.added)} (flagged at {', '.join(where)})", file=sys.stderr)
-    return changed
-
-
-def _display(path: Path, cwd: Path) -> str:
-    try:
-        return path.absolute().relative_to(cwd.absolute()).as_posix()
-    except ValueError:
-        return path.as_posix()

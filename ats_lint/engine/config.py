@@ -108,8 +108,12 @@ def apply(settings: Settings, raw: dict[str, Any], origin: str) -> None:
     for key, value in raw.items():
         name = str(key).replace("-", "_")
         if name not in known:
-            options = ", ".join(sorted(k.replace("_", "-") for k in known))
-            raise ConfigError(f"{origin}: unknown key '{key}' (known keys: {options})")
+            import difflib
+
+            options = sorted(k.replace("_", "-") for k in known)
+            close = difflib.get_close_matches(name.replace("_", "-"), options, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ConfigError(f"{origin}: unknown key '{key}' ({hint}known keys: {', '.join(options)})")
         setattr(settings, name, _check(origin, key, name, value))
     from ats_lint.rules import RuleError, all_rules, expand_selectors
 
@@ -125,8 +129,8 @@ def apply(settings: Settings, raw: dict[str, Any], origin: str) -> None:
 def _check(origin: str, key: str, name: str, value: Any) -> Any:
     where = f"{origin}: key '{key}'"
     if name in _LIST_KEYS:
-        if isinstance(value, str):
-            value = [value]
+        if isinstance(value, str):  # `select = "ATS1"`: a list is meant; say so rather than guess
+            raise ConfigError(f"{where}: expected a list of strings, got the string {value!r} (write [{value!r}])")
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: expected a list of strings, got {value!r}")
         return value

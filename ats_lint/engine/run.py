@@ -42,8 +42,12 @@ class ScanOptions:
     skip_minified: bool = True
 
 
-def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress=None) -> RunResult:
-    """Scan `paths`. `progress`, when given, is called as `progress(done, total, path)` after each file."""
+def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress=None, stdin: bytes | None = None) -> RunResult:
+    """Scan `paths`. `progress`, when given, is called as `progress(done, total, path)` after each file.
+
+    `stdin`: the content of the one file `paths[0]` names (`ats-lint check - --stdin-filename F`):
+    scanned as if it were that file, which need not exist; never cached.
+    """
     cwd = (cwd or Path.cwd()).absolute()
     project_root = (settings.project_root or _guess_project_root(cwd)).absolute()
     _forget_previous_run()
@@ -57,9 +61,16 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
         else:
             candidates.append(item)
     options = ScanOptions(settings.max_file_size, settings.scan_prose, settings.skip_lockfiles, settings.skip_minified)
-    cache = _open_cache(settings, project_root, options, cwd)
+    cache = _open_cache(settings, project_root, options, cwd) if stdin is None else None
     cached: dict[Path, FileResult] = {}
-    todo = candidates
+    if stdin is not None:
+        from ats_lint.engine.discovery import display_path
+
+        file = (cwd / paths[0]).absolute()
+        result.errors.clear()
+        candidates = [Candidate(file, display_path(file, cwd), project_root if project_root in file.parents else file.parent)]
+        cached[file] = _scan_given(candidates[0], stdin, options)
+    todo = [c for c in candidates if c.file not in cached]
     if cache is not None:
         for c in candidates:
             hit = cache.get(c.file)
@@ -206,6 +217,24 @@ def _scan_file(candidate: Candidate, options: ScanOptions) -> FileResult:
         result.scanned = False
         result.errors.append(ScanError(display, "unreadable", f"cannot read file: {exc.strerror or exc}"))
         return result
+    return _scan_bytes(candidate, data, options, result)
+
+
+def _scan_given(candidate: Candidate, data: bytes, options: ScanOptions) -> FileResult:
+    """Scan `data` as the content of `candidate` (standard input), with the same limits as a file."""
+    result = FileResult(candidate.display)
+    if len(data) > options.max_file_size:
+        result.scanned = False
+        result.errors.append(ScanError(candidate.display, "too-large", f"{len(data)} bytes is over the {options.max_file_size}-byte limit; not scanned"))
+        return result
+    try:
+        return _scan_bytes(candidate, data, options, result)
+    except Exception as exc:  # noqa: BLE001 - as scan_file
+        return FileResult(candidate.display, errors=[ScanError(candidate.display, "internal-error", f"{type(exc).__name__}: {exc}".splitlines()[0][:300])], scanned=False)
+
+
+def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result: FileResult) -> FileResult:
+    display, file = candidate.display, candidate.file
     kind = file_kind(file, data[:256], options)
     if kind is None:
         result.scanned = False
@@ -236,7 +265,9 @@ def _scan_file(candidate: Candidate, options: ScanOptions) -> FileResult:
         from ats_lint.scan.text.scanner import scan_text_file
 
         scan_text_file(text, sink, kind)
-    result.findings, result.unused_suppressions = apply_suppressions(sink.unique(), text, kind, display)
+    problems: list[str] = []
+    result.findings, result.unused_suppressions = apply_suppressions(sink.unique(), text, kind, display, problems)
+    result.errors += [ScanError(display, "unknown-directive", p) for p in problems]
     return result
 
 

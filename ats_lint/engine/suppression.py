@@ -1,5 +1,7 @@
 """Inline suppressions: `ats-lint: ignore[ATS101]`, bare `ats-lint: ignore`, or `noqa: ATS101`,
-in whatever comment syntax the file uses. A bare `noqa` (without ATS codes) does not silence
+in whatever comment syntax the file uses; `ats-lint: ignore-file[ATS101]` (or bare) anywhere in
+a comment of the file silences those rules in the whole file. Any other `ats-lint: WORD` is an
+unknown directive: reported, and never read as a bare ignore. A bare `noqa` (without ATS codes) does not silence
 ats-lint: it is usually there for another linter, and hiding a trust risk by accident is worse
 than one extra line to add.
 
@@ -21,7 +23,10 @@ from dataclasses import dataclass
 
 from ats_lint.model import Finding
 
-_IGNORE_RE = re.compile(r"ats-lint:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s]{0,200})\])?", re.I)
+_IGNORE_RE = re.compile(r"ats-lint:\s*ignore(?![\w-])(?:\[(?P<codes>[A-Za-z0-9_,\s]{0,200})\])?", re.I)
+_FILE_RE = re.compile(r"ats-lint:\s*ignore-file(?![\w-])(?:\[(?P<codes>[A-Za-z0-9_,\s]{0,200})\])?", re.I)
+_DIRECTIVE_RE = re.compile(r"ats-lint:\s*(?P<word>[A-Za-z][A-Za-z0-9_-]{0,40})", re.I)
+KNOWN_DIRECTIVES = ("ignore", "ignore-file")
 _NOQA_RE = re.compile(r"noqa:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+){0,50})", re.I)
 _MARKER_RE = re.compile(r"ats-lint|noqa", re.I)
 _COMMENT_PREFIXES = ("#", "//", "/*", "*", "--", ";", "<!--", "%", "'", "rem ", "REM ", "::")
@@ -52,6 +57,25 @@ class UnusedSuppression:
     column: int
     codes: tuple[str, ...]  # the unused codes; ("*",) for a bare ignore
     message: str
+
+
+def _codes(listed: str | None) -> set[str]:
+    if listed is None or not listed.strip():
+        return {ALL}
+    return {c.strip().upper() for c in listed.split(",") if c.strip()}
+
+
+def _file_level(comment: str) -> tuple[set[str], int] | None:
+    """`ats-lint: ignore-file` or `ignore-file[IDS]`: codes silenced in the whole file, and the offset."""
+    found = list(_FILE_RE.finditer(comment))
+    if not found:
+        return None
+    return set().union(*(_codes(m.group("codes")) for m in found)), found[0].start()
+
+
+def _unknown(comment: str) -> list[tuple[int, str]]:
+    """(offset, word) of each `ats-lint: WORD` directive that is not a known one."""
+    return [(m.start(), m.group("word")) for m in _DIRECTIVE_RE.finditer(comment) if m.group("word").lower() not in KNOWN_DIRECTIVES]
 
 
 def _parse(comment: str) -> tuple[set[str], int] | None:
@@ -104,11 +128,17 @@ class _Layout:
         self.by_line: dict[int, Suppression] = {}
         self.span: dict[int, tuple[int, int]] = {}  # line -> (first, last) line of its statement
         self.comment_only: set[int] = set()
+        self.file_level: dict[int, Suppression] = {}  # `ats-lint: ignore-file[...]` comments
+        self.unknown: list[tuple[int, int, str]] = []  # (line, column, word) of unknown directives
         if kind == "python" and self._python(text):
             return
         self._plain()
 
     def _add(self, line: int, column: int, comment: str) -> None:
+        whole = _file_level(comment)
+        if whole:
+            self.file_level.setdefault(line, Suppression(line, column + whole[1], set(), set())).codes |= whole[0]
+        self.unknown += [(line, column + offset, word) for offset, word in _unknown(comment)]
         parsed = _parse(comment)
         if parsed:
             codes, offset = parsed
@@ -171,16 +201,29 @@ class _Layout:
         return covering
 
 
-def apply_suppressions(findings: list[Finding], text: str, kind: str, path: str) -> tuple[list[Finding], list[UnusedSuppression]]:
-    """(findings not suppressed, suppressions that silenced nothing)."""
+def apply_suppressions(findings: list[Finding], text: str, kind: str, path: str,
+                       problems: list | None = None) -> tuple[list[Finding], list[UnusedSuppression]]:
+    """(findings not suppressed, suppressions that silenced nothing).
+
+    `problems`, when given, receives one message per unknown `ats-lint:` directive (it suppresses
+    nothing, and is never read as a bare ignore).
+    """
     if not _MARKER_RE.search(text):
         return findings, []
     layout = _Layout(text, kind)
-    if not layout.by_line:
+    if problems is not None:
+        problems.extend(f"line {line}, column {column}: unknown directive `ats-lint: {word}` suppresses nothing "
+                        f"(known: `ats-lint: ignore[IDS]`, `ats-lint: ignore-file[IDS]`)" for line, column, word in layout.unknown)
+    if not layout.by_line and not layout.file_level:
         return findings, []
     kept = []
     for f in findings:
         hit = False
+        for sup in layout.file_level.values():
+            code = sup.covers(f.rule)
+            if code is not None:
+                sup.used.add(code)
+                hit = True
         for line in layout.lines_covering(f):
             sup = layout.by_line.get(line)
             code = sup.covers(f.rule) if sup else None
@@ -190,8 +233,7 @@ def apply_suppressions(findings: list[Finding], text: str, kind: str, path: str)
         if not hit:
             kept.append(f)
     unused = []
-    for line in sorted(layout.by_line):
-        sup = layout.by_line[line]
+    for sup in sorted([*layout.by_line.values(), *layout.file_level.values()], key=lambda sup: (sup.line, sup.column)):
         left = sorted(sup.codes - sup.used)
         if not left:
             continue

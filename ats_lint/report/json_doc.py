@@ -6,6 +6,7 @@ from collections import Counter
 
 from ats_lint import __version__
 from ats_lint.model import RunResult
+from ats_lint.report import escape
 from ats_lint.report.verdict import Verdict, assess
 from ats_lint.rules import CATEGORIES
 
@@ -60,4 +61,4 @@ def to_json(result: RunResult, baseline: dict | None = None, verdict: Verdict | 
         ]
     if baseline is not None:
         doc["baseline"] = baseline
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return escape.json_text(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"

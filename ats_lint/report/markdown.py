@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ats_lint.model import RunResult
+from ats_lint.report import escape
 from ats_lint.report.statistics import statistics
 from ats_lint.report.verdict import AT_RISK, READY, Verdict, assess
 from ats_lint.rules import CATEGORIES, all_rules
@@ -12,14 +13,12 @@ MARKDOWN_MAX_FINDINGS = 100  # a pull-request comment holds at most 65536 charac
 
 
 def _md(text: str) -> str:
-    """Text from the scanned tree, safe inside a Markdown table cell or list item."""
-    import html
-
-    return html.escape(" ".join(str(text).split()), quote=False).replace("|", "\\|").replace("`", "\\`")
+    """Text from the scanned tree, rendered as itself in a Markdown table cell or list item."""
+    return escape.markdown_with_code(text)
 
 
 def _md_code(text: str) -> str:
-    return "<code>" + _md(text).replace("\\`", "`") + "</code>"
+    return "<code>" + escape.markdown(text) + "</code>"
 
 
 def to_markdown(result: RunResult, verdict: Verdict | None = None, baseline: dict | None = None) -> str:
@@ -30,7 +29,10 @@ def to_markdown(result: RunResult, verdict: Verdict | None = None, baseline: dic
     out = [f"## {icon} ats-lint: {verdict.label}", ""]
     out.append(f"**Verdict: {verdict.label}** — {n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''} scanned.")
     out.append("")
-    out.extend(f"- {_md(r)}" for r in verdict.reasons)
+    if verdict.scope.hook:
+        out.append(f"- {_md(verdict.one_line())}")
+    else:
+        out.extend(f"- {_md(r)}" for r in verdict.reasons)
     out.append("")
     if n:
         cats = Counter((f.category, f.severity) for f in result.findings)
@@ -53,6 +55,6 @@ def to_markdown(result: RunResult, verdict: Verdict | None = None, baseline: dic
         out.append(f"{k} file{'s' if k != 1 else ''} could not be fully scanned.")
         out.append("")
     if baseline is not None:
-        out.append(f"Baseline `{_md(baseline['file'])}`: {baseline['matched']} known finding{'s' if baseline['matched'] != 1 else ''} not listed; {len(baseline['stale'])} stale entr{'ies' if len(baseline['stale']) != 1 else 'y'}.")
+        out.append(f"Baseline {_md_code(baseline['file'])}: {baseline['matched']} known finding{'s' if baseline['matched'] != 1 else ''} not listed; {len(baseline['stale'])} stale entr{'ies' if len(baseline['stale']) != 1 else 'y'}.")
         out.append("")
     return "\n".join(out)

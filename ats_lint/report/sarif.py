@@ -3,21 +3,29 @@
 - `tool.driver.rules` holds every rule with its documentation from the rule YAML (the same text
   as `ats-lint explain`), `helpUri`, tags (including the SPEC category) and `security-severity`.
 - Each result has `ruleId`, `ruleIndex`, `level`, a message with the remediation hint, a location
-  relative to `%SRCROOT%` (the working directory) with a full region, and `partialFingerprints`
+  relative to `%SRCROOT%` (the repository root: the git top level, else the scan root) with a
+  full region, and `partialFingerprints`
   taken from the finding's fingerprint, which has no line number: alerts stay the same across runs
   when lines move.
 - Files that could not be scanned become `toolExecutionNotifications`; unused suppressions (only
   reported under `strict-suppressions`) are results of the pseudo-rule `unused-suppression`.
+- A note (ATS201 on a bundle that already holds an ATS root) is a result of the rule's
+  informational form `ATS201/note`, without `security-severity`: not a Medium security alert.
+- GitHub's limits hold (results per run, tags per rule, compressed size): the most severe results
+  come first and are the ones kept; what was left out is a run notification (and, from the CLI,
+  a line on stderr).
 - The repository verdict (`ats_lint.verdict`) is in the run's `properties` as `verdict` and `reasons`.
 """
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from ats_lint import __version__
 from ats_lint.model import RunResult
+from ats_lint.report import escape
 from ats_lint.rules import all_rules
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -27,6 +35,7 @@ _LEVEL = {"error": "error", "warning": "warning", "note": "note"}
 # GitHub maps security-severity to critical (>=9), high (>=7), medium (>=4) and low.
 _SECURITY_SEVERITY = {"error": "7.5", "warning": "5.0", "note": "2.0"}
 UNUSED_SUPPRESSION_ID = "unused-suppression"
+NOTE_SUFFIX = "note"  # `ATS201/note`: the informational form of a rule (see `_note_descriptor`)
 
 
 def _artifact(path: str) -> dict:
@@ -45,11 +54,25 @@ def _rule_descriptor(rule) -> dict:
         "helpUri": rule.help_url,
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {
-            "tags": ["security", "tls", "amazon-trust-services", rule.category],
+            "tags": ["security", "tls", "amazon-trust-services", rule.category][:MAX_TAGS],
             "category": rule.category,
             "precision": "high",
             "security-severity": _SECURITY_SEVERITY[rule.severity],
         },
+    }
+
+
+def _note_descriptor(rule) -> dict:
+    """The informational form of `rule`: its notes (the trust store already holds ATS) are not alerts."""
+    return {
+        "id": f"{rule.id}/{NOTE_SUFFIX}",
+        "name": "".join(part.capitalize() for part in rule.name.replace("_", "-").split("-")) + "Informational",
+        "shortDescription": {"text": f"{rule.summary} (informational: already trusts Amazon Trust Services)"},
+        "fullDescription": {"text": " ".join(rule.what.split())},
+        "help": {"text": rule.explain(), "markdown": rule.explain()},
+        "helpUri": rule.help_url,
+        "defaultConfiguration": {"level": "note"},
+        "properties": {"tags": ["informational", "amazon-trust-services", rule.category], "category": rule.category, "precision": "high"},
     }
 
 
@@ -66,52 +89,129 @@ def _unused_descriptor() -> dict:
     }
 
 
-def to_sarif(result: RunResult, cwd: Path, verdict=None) -> str:
+# GitHub code scanning's documented limits ("SARIF support for code scanning"): at most 25,000
+# results per run (only the top 5,000 by severity are shown), 25,000 rules, 20 tags per rule (10
+# shown), 1,000 locations per result, and 10 MB for the gzip-compressed file. ats-lint keeps the
+# most severe results within them and says what it left out.
+MAX_RESULTS = 25_000
+MAX_TAGS = 10
+MAX_GZIP_BYTES = 10 * 1024 * 1024
+MAX_MESSAGE_CHARS = 2_000
+_RANK = {"error": 0, "warning": 1, "note": 2}
+
+
+@dataclass
+class SarifReport:
+    text: str
+    omitted: int  # results left out to stay within the limits
+    kept: int
+
+
+def _result_location(path: str, cwd: Path, origin) -> dict:
+    rel = origin.relative(path, cwd) if origin is not None else None
+    if rel is not None:
+        return {"uri": quote(rel, safe="/"), "uriBaseId": SRCROOT}
+    return _artifact(path)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS] + " …"
+
+
+def to_sarif(result: RunResult, cwd: Path, verdict=None, origin=None, max_results: int = MAX_RESULTS,
+             max_gzip_bytes: int = MAX_GZIP_BYTES) -> str:
+    return sarif_report(result, cwd, verdict, origin, max_results, max_gzip_bytes).text
+
+
+def sarif_report(result: RunResult, cwd: Path, verdict=None, origin=None, max_results: int = MAX_RESULTS,
+                 max_gzip_bytes: int = MAX_GZIP_BYTES) -> SarifReport:
+    """The SARIF log and how many results were left out to stay within GitHub's limits.
+
+    `origin` (`report.origin.Origin`) gives the repository root that locations are relative to;
+    without it, the working directory.
+    """
+    import gzip
+
     from ats_lint.report.verdict import assess
 
     verdict = verdict or assess(result.findings)
     rules = list(all_rules().values())
     descriptors = [_rule_descriptor(r) for r in rules]
     index = {r.id: i for i, r in enumerate(rules)}
-    results = []
-    for f in result.findings:
+    notes_of: dict[str, int] = {}  # rule id -> index of its informational descriptor
+    ranked = []  # (rank, order, result)
+    for order, f in enumerate(result.findings):
         rule = all_rules()[f.rule]
+        level = _LEVEL.get(f.severity or rule.severity, "warning")
+        rule_id, rule_index = f.rule, index[f.rule]
+        if level == "note" and rule.severity != "note":
+            # A note ("this bundle already trusts ATS") is not a vulnerability: it gets a descriptor of
+            # its own (a SARIF hierarchical id) with no `security` tag and no security-severity.
+            if f.rule not in notes_of:
+                notes_of[f.rule] = len(descriptors)
+                descriptors.append(_note_descriptor(rule))
+            rule_id, rule_index = f"{f.rule}/{NOTE_SUFFIX}", notes_of[f.rule]
         region = {"startLine": f.line, "startColumn": f.column}
         if f.end_line >= f.line:
             region["endLine"] = f.end_line
             if f.end_column >= 1 and (f.end_line > f.line or f.end_column > f.column):
                 region["endColumn"] = f.end_column
-        results.append({
-            "ruleId": f.rule,
-            "ruleIndex": index[f.rule],
-            "level": _LEVEL.get(f.severity or rule.severity, "warning"),
-            "message": {"text": f"{f.message}\nHelp: {rule.help}"},
-            "locations": [{"physicalLocation": {"artifactLocation": _artifact(f.path), "region": region}}],
+        ranked.append((_RANK.get(level, 1), order, {
+            "ruleId": rule_id,
+            "ruleIndex": rule_index,
+            "level": level,
+            "message": {"text": f"{_cut(f.message)}\nHelp: {rule.help}"},
+            "locations": [{"physicalLocation": {"artifactLocation": _result_location(f.path, cwd, origin), "region": region}}],
             "partialFingerprints": {"primaryLocationLineHash": f.fingerprint, "atsLintFingerprint/v1": f.fingerprint},
-            "properties": {"category": f.category},
-        })
+            "properties": {"category": f.category, "severity": f.severity},
+        }))
     if result.unused_suppressions:
         descriptors.append(_unused_descriptor())
-        for u in result.unused_suppressions:
-            results.append({
+        for order, u in enumerate(result.unused_suppressions, start=len(ranked)):
+            ranked.append((3, order, {
                 "ruleId": UNUSED_SUPPRESSION_ID,
                 "ruleIndex": len(descriptors) - 1,
                 "level": "warning",
-                "message": {"text": u.message},
-                "locations": [{"physicalLocation": {"artifactLocation": _artifact(u.path),
+                "message": {"text": _cut(u.message)},
+                "locations": [{"physicalLocation": {"artifactLocation": _result_location(u.path, cwd, origin),
                                                     "region": {"startLine": u.line, "startColumn": u.column}}}],
-            })
+            }))
+    ranked.sort(key=lambda item: (item[0], item[1]))  # the most severe first, then report order
     notifications = [
         {
             "level": "warning",
-            "message": {"text": f"{e.kind}: {e.message}"},
+            "message": {"text": _cut(f"{e.kind}: {e.message}")},
             "descriptor": {"id": e.kind},
-            "locations": [{"physicalLocation": {"artifactLocation": _artifact(e.path)}}],
+            "locations": [{"physicalLocation": {"artifactLocation": _result_location(e.path, cwd, origin)}}],
         }
         for e in result.errors
     ]
-    root_uri = cwd.absolute().as_uri()
-    log = {
+    root = origin.root if origin is not None else cwd.absolute()
+    root_uri = root.as_uri()
+    keep = min(len(ranked), max_results)
+    while True:
+        results = [item[2] for item in ranked[:keep]]
+        omitted = len(ranked) - keep
+        extra = []
+        if omitted:
+            counts = {level: sum(1 for item in ranked[keep:] if item[2]["level"] == level) for level in ("error", "warning", "note")}
+            detail = ", ".join(f"{n} {level}" for level, n in counts.items() if n)
+            extra.append({
+                "level": "warning",
+                "message": {"text": f"{omitted} of {len(ranked)} results left out ({detail}) to stay within GitHub code scanning's "
+                                    f"limits (at most {max_results} results and {max_gzip_bytes // (1024 * 1024)} MB compressed); "
+                                    "the most severe are kept: run `ats-lint check --format json` for all of them"},
+                "descriptor": {"id": "results-truncated"},
+            })
+        log = _log(descriptors, root_uri, notifications + extra, results, verdict)
+        text = escape.json_text(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
+        if keep == 0 or len(gzip.compress(text.encode("utf-8"), compresslevel=6)) <= max_gzip_bytes:
+            return SarifReport(text, omitted, keep)
+        keep = keep * 3 // 4
+
+
+def _log(descriptors: list, root_uri: str, notifications: list, results: list, verdict) -> dict:
+    return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [
@@ -133,4 +233,3 @@ def to_sarif(result: RunResult, cwd: Path, verdict=None) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
