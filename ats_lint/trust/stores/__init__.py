@@ -44,6 +44,7 @@ from ats_lint.trust.stores.model import (
     CA_CERT,
     DEFAULT_MAX_BYTES,
     DEFAULT_PASSWORDS,
+    FORMAT_NAMES,
     FORMATS,
     KEY_ENTRY_CHAIN,
     TRUSTED_CERT,
@@ -59,7 +60,7 @@ from ats_lint.trust.stores.model import (
 from ats_lint.trust.stores.pkcs12 import add_pkcs12, read_pkcs12
 
 __all__ = [
-    "CA_CERT", "DEFAULT_MAX_BYTES", "DEFAULT_PASSWORDS", "FORMATS", "JCEKS_MAGIC", "JKS_MAGIC", "KEY_ENTRY_CHAIN",
+    "CA_CERT", "DEFAULT_MAX_BYTES", "DEFAULT_PASSWORDS", "FORMAT_NAMES", "FORMATS", "JCEKS_MAGIC", "JKS_MAGIC", "KEY_ENTRY_CHAIN",
     "TRUSTED_CERT", "WRITABLE_FORMATS", "Store", "StoreEntry", "StoreError", "StorePasswordError",
     "add_certificates", "detect_format", "pem_certificates", "read_store", "read_store_file",
 ]

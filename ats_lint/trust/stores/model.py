@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 FORMATS = ("pem", "der", "pkcs7-der", "pkcs7-pem", "pkcs12", "jks", "jceks", "unknown")
 WRITABLE_FORMATS = ("jks", "jceks", "pkcs12")
+FORMAT_NAMES = {"pem": "PEM", "der": "DER certificate", "pkcs7-der": "PKCS#7", "pkcs7-pem": "PKCS#7 (PEM)",
+                "pkcs12": "PKCS#12", "jks": "JKS", "jceks": "JCEKS", "unknown": "unknown format"}
 DEFAULT_PASSWORDS = ("changeit", "")
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 
