@@ -54,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     check.add_argument("--cache-dir", metavar="DIR", help="folder of the result cache (default: outside the tree, in $XDG_CACHE_HOME/ats-lint)")
 
-    check.add_argument("--fix", action="store_true", help="append the missing Amazon Trust Services roots to every CA bundle of the scanned tree flagged ATS202 (nothing else is written)")
+    check.add_argument("--fix", action="store_true", help="add the missing Amazon Trust Services roots to every trust store of the scanned tree flagged ATS202 (PEM, PKCS#12, JKS, JCEKS; nothing else is written)")
+    check.add_argument("--storepass", metavar="PASSWORD", default="changeit", help="with --fix: the password of the keystores to fix (default: changeit)")
     _add_bundle_and_probe_parsers(sub)
 
     clean = sub.add_parser("clean", help="remove this project's result cache")
@@ -193,7 +194,7 @@ def _check(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
-    if args.fix and _fix_flagged_bundles(result, cwd):  # only an explicit --fix writes, and only to flagged bundles
+    if args.fix and _fix_flagged_bundles(result, cwd, args.storepass):  # only an explicit --fix writes, and only to flagged bundles
         from ats_lint.trust.judge import forget_bundles
 
         forget_bundles()
@@ -310,16 +311,18 @@ def _explain(rule_id: str) -> int:
 
 
 def _add_bundle_and_probe_parsers(sub) -> None:
-    bundle = sub.add_parser("bundle", help="inspect or fix a CA bundle (PEM file)")
+    bundle = sub.add_parser("bundle", help="inspect or fix a trust store (PEM, DER, PKCS#7, PKCS#12, JKS, JCEKS)")
     bsub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", parser_class=_Parser)
-    inspect = bsub.add_parser("inspect", help="list the certificates of PEM bundles (or folders of PEM files) and whether they trust Amazon Trust Services")
+    inspect = bsub.add_parser("inspect", help="list the certificates of trust stores (PEM, DER, PKCS#7, PKCS#12, JKS, JCEKS, or folders of PEM files) and whether they trust Amazon Trust Services")
     inspect.add_argument("files", nargs="+", type=Path, metavar="FILE")
     inspect.add_argument("--format", choices=("text", "json"), default="text")
-    fix = bsub.add_parser("fix", help="append the missing Amazon Trust Services roots to a PEM bundle")
+    inspect.add_argument("--storepass", metavar="PASSWORD", help="keystore password (default: try `changeit`, then an empty one)")
+    fix = bsub.add_parser("fix", help="add the missing Amazon Trust Services roots to a PEM bundle or a PKCS#12/JKS/JCEKS keystore")
     fix.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    fix.add_argument("--storepass", metavar="PASSWORD", default="changeit", help="keystore password, kept as it is (default: changeit)")
     mode = fix.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="change nothing; exit 1 if a fix is needed")
-    mode.add_argument("--dry-run", action="store_true", help="change nothing; print the diff of the fix (exit 1 if a fix is needed)")
+    mode.add_argument("--dry-run", action="store_true", help="change nothing; print the diff of the fix, or the entries a keystore would get (exit 1 if a fix is needed)")
 
     probe = sub.add_parser("probe", help="the FAQ's test: fetch the ATS test object over TLS with a given trust store")
     probe.add_argument("--url", help="https URL to fetch (default: the FAQ's test object)")
@@ -332,7 +335,8 @@ def _bundle(args: argparse.Namespace) -> int:
     if args.bundle_command == "inspect":
         from ats_lint.trust.inspect import inspect_bundle, to_json, to_text
 
-        reports = [inspect_bundle(f) for f in args.files]
+        passwords = (args.storepass,) if args.storepass is not None else ("changeit", "")
+        reports = [inspect_bundle(f, passwords=passwords) for f in args.files]
         sys.stdout.write(to_json(reports) if args.format == "json" else to_text(reports))
         for r in reports:
             if r.error:
@@ -346,7 +350,7 @@ def _bundle(args: argparse.Namespace) -> int:
         needed = failed = False
         for file in args.files:
             try:
-                fix = plan(file)
+                fix = plan(file, args.storepass)
                 if args.dry_run:
                     sys.stdout.write(fix.diff(file.as_posix()))
                 elif not args.check:
@@ -391,7 +395,7 @@ def _probe(args: argparse.Namespace) -> int:
     return EXIT_CLEAN if result.verified else EXIT_FINDINGS
 
 
-def _fix_flagged_bundles(result, cwd: Path) -> bool:
+def _fix_flagged_bundles(result, cwd: Path, storepass: str = "changeit") -> bool:
     """`check --fix`: apply `bundle fix` to each bundle file behind an ATS202 finding; True if one changed."""
     from ats_lint.trust.fix import BundleFixError, apply, plan
 
@@ -403,7 +407,7 @@ def _fix_flagged_bundles(result, cwd: Path) -> bool:
     for bundle, where in sorted(bundles.items()):
         shown = _display(Path(bundle), cwd)
         try:
-            fix = plan(Path(bundle))
+            fix = plan(Path(bundle), storepass)
             apply(fix)
         except BundleFixError as exc:
             print(f"ats-lint: fix: cannot fix {shown} (flagged at {', '.join(where)}): {exc}", file=sys.stderr)
