@@ -39,12 +39,12 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
-
-
 def rules_table() -> str:
     rows = ["| Rule | Name | Category | Severity | What it flags |", "|---|---|---|---|---|"]
     for rule in all_rules().values():
         rows.append(f"| [{rule.id}]({rule.help_url}) | {rule.name} | `{rule.category}` | {rule.severity} | {rule.summary} |")
     return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -55,12 +55,20 @@ def expand(text: str) -> str:
     return _TEMPLATE_RE.sub(lambda m: cert_value(m.group("form"), m.group("label")), text)
 
 
+_FIXTURE_RE = re.compile(r"\{\{fixture:(?P<path>[A-Za-z0-9_./-]+)\}\}")
+DATA = Path(__file__).resolve().parent / "data"
+
+
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
-    """Write {relative path: content} under root; str content is dedented and template-expanded."""
+    """Write {relative path: content} under root; str content is dedented and template-expanded;
+    a content of exactly `{{fixture:stores/x.jks}}` is a copy of that file of tests/data (binary stores)."""
     for rel, content in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
+        fixture = _FIXTURE_RE.fullmatch(content.strip()) if isinstance(content, str) else None
+        if fixture:
+            path.write_bytes((DATA / fixture.group("path")).read_bytes())
+        elif isinstance(content, bytes):
             path.write_bytes(content)
         else:
             path.write_text(expand(textwrap.dedent(content)), encoding="utf-8")

@@ -10,7 +10,7 @@ import ats_lint
 PACKAGE = Path(ats_lint.__file__).resolve().parent
 ENTRY_POINTS = {"ats_lint.__main__", "ats_lint.docs"}  # `python -m ...` commands, like the CLI
 MAX_LINES = 500
-OVER_LIMIT = {"ats_lint.trust.stores"}  # being split into a stores/ package (one module per format)
+OVER_LIMIT: set[str] = set()
 
 
 def module_name(path: Path) -> str:

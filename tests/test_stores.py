@@ -176,15 +176,15 @@ def test_jceks_secret_key_entry():
 
 def _jceks(entries: list[bytes], password: str = "changeit") -> bytes:
     body = struct.pack(">IIi", stores.JCEKS_MAGIC, 2, len(entries)) + b"".join(entries)
-    return body + stores._jks_digest(password, body)
+    return body + stores.jks.jks_digest(password, body)
 
 
 def _trusted_entry(alias: str, der: bytes) -> bytes:
-    return struct.pack(">i", 2) + stores._utf(alias) + bytes(8) + stores._utf("X.509") + struct.pack(">i", len(der)) + der
+    return struct.pack(">i", 2) + stores.jks.java_utf(alias) + bytes(8) + stores.jks.java_utf("X.509") + struct.pack(">i", len(der)) + der
 
 
 def test_jceks_secret_key_before_other_entries_is_reported():
-    secret = struct.pack(">i", 3) + stores._utf("k") + bytes(8) + b"\xac\xed\x00\x05serialized"
+    secret = struct.pack(">i", 3) + stores.jks.java_utf("k") + bytes(8) + b"\xac\xed\x00\x05serialized"
     data = _jceks([secret, _trusted_entry("digicert-global-root-g2", REF["digicert-global-root-g2"])])
     store = read_store(data)
     assert store.entries == ()
@@ -264,7 +264,7 @@ def test_read_pkcs7(name, fmt):
 
 def test_pkcs7_structural_reader_matches_cryptography():
     data = (DATA / "digicert.p7b").read_bytes()
-    assert [hashlib.sha256(d).digest() for d in stores._pkcs7_certificates(data)] == [SHA[a] for a in DIGICERT3]
+    assert [hashlib.sha256(d).digest() for d in stores.certfiles.pkcs7_certificates(data)] == [SHA[a] for a in DIGICERT3]
 
 
 def test_read_pem_bundle_lines():
@@ -360,14 +360,14 @@ def test_add_jks_keeps_bytes_and_recomputes_digest():
     out = add_certificates(data, _new_certs(), "changeit", timestamp_ms=1_700_000_000_000)
     assert out[:8] == data[:8] and out[12:len(data) - 20] == data[12:-20]
     assert struct.unpack(">i", out[8:12])[0] == struct.unpack(">i", data[8:12])[0] + len(NEW)
-    assert out[-20:] == stores._jks_digest("changeit", out[:-20])
+    assert out[-20:] == stores.jks.jks_digest("changeit", out[:-20])
     assert out == add_certificates(data, _new_certs(), "changeit", timestamp_ms=1_700_000_000_000)  # deterministic
 
 
 def test_add_pkcs12_keeps_contents_and_key():
     data = (DATA / "with-key.p12").read_bytes()
     out = add_certificates(data, _new_certs(), "changeit")
-    for item in stores._parse_pfx(data).auth_safe_items:
+    for item in stores.pkcs12.parse_pfx(data).auth_safe_items:
         assert item in out  # each original SafeContents, byte for byte
     with warnings.catch_warnings():  # Baltimore CyberTrust Root's serial number draws a deprecation warning
         warnings.simplefilter("ignore")
@@ -383,7 +383,7 @@ def test_add_pkcs12_keeps_contents_and_key():
 def test_add_keeps_pkcs12_mac_algorithm_and_iterations():
     data = (DATA / "digicert-only.p12").read_bytes()
     out = add_certificates(data, _new_certs(), "changeit")
-    old, new = stores._parse_pfx(data), stores._parse_pfx(out)
+    old, new = stores.pkcs12.parse_pfx(data), stores.pkcs12.parse_pfx(out)
     assert (new.mac_oid, new.mac_iterations) == (old.mac_oid, old.mac_iterations)
 
 

@@ -77,9 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", "-n", action="store_true", help="neither read nor write the result cache")
     run.add_argument("--cache-dir", metavar="DIR", help="folder of the result cache (default: outside the tree, in $XDG_CACHE_HOME/ats-lint)")
     fixing = check.add_argument_group("fixing")
-    fixing.add_argument("--fix", action="store_true", help="append the missing Amazon Trust Services roots to every CA bundle of the scanned tree flagged ATS202 (nothing else is written)")
+    fixing.add_argument("--fix", action="store_true", help="add the missing Amazon Trust Services roots to every trust store of the scanned tree flagged ATS202 (PEM, PKCS#12, JKS, JCEKS; nothing else is written)")
     fixing.add_argument("--diff", "--dry-run", dest="diff", action="store_true",
                         help="show the diff --fix would apply and write nothing (exit 1 when a bundle needs a fix)")
+    fixing.add_argument("--storepass", metavar="PASSWORD", default="changeit", help="with --fix: the password of the keystores to fix (default: changeit)")
     _add_bundle_and_probe_parsers(sub)
 
     clean = sub.add_parser("clean", help="remove this project's result cache")
@@ -241,12 +242,12 @@ def _check(args: argparse.Namespace) -> int:
         print(line, file=sys.stderr)
 
     if args.diff:  # what --fix would change: the diffs on stdout, nothing written
-        needed, diffs = fix_bundles(result, cwd, diff=True, say=say)
+        needed, diffs = fix_bundles(result, cwd, diff=True, say=say, storepass=args.storepass)
         sys.stdout.write("".join(diffs))
         if not needed:
             say("ats-lint: fix: no bundle needs a fix")
         return EXIT_FINDINGS if needed else EXIT_CLEAN
-    if args.fix and stdin is None and fix_bundles(result, cwd, diff=False, say=say)[0]:  # only an explicit --fix writes, and only to flagged bundles
+    if args.fix and stdin is None and fix_bundles(result, cwd, diff=False, say=say, storepass=args.storepass)[0]:  # only an explicit --fix writes, and only to flagged bundles
         from ats_lint.trust.judge import forget_bundles
 
         forget_bundles()
@@ -348,16 +349,18 @@ def _explain(rule_id: str) -> int:
 
 
 def _add_bundle_and_probe_parsers(sub) -> None:
-    bundle = sub.add_parser("bundle", help="inspect or fix a CA bundle (PEM file)")
+    bundle = sub.add_parser("bundle", help="inspect or fix a trust store (PEM, DER, PKCS#7, PKCS#12, JKS, JCEKS)")
     bsub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", parser_class=_Parser)
-    inspect = bsub.add_parser("inspect", help="list the certificates of PEM bundles (or folders of PEM files) and whether they trust Amazon Trust Services")
-    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE", help="PEM or DER files, or folders of them")
+    inspect = bsub.add_parser("inspect", help="list the certificates of trust stores (PEM, DER, PKCS#7, PKCS#12, JKS, JCEKS, or folders of PEM files) and whether they trust Amazon Trust Services")
+    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE", help="trust store files, or folders of PEM files")
     inspect.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
-    fix = bsub.add_parser("fix", help="append the missing Amazon Trust Services roots to a PEM bundle")
-    fix.add_argument("files", nargs="+", type=Path, metavar="FILE", help="PEM bundles to complete")
+    inspect.add_argument("--storepass", metavar="PASSWORD", help="keystore password (default: try `changeit`, then an empty one)")
+    fix = bsub.add_parser("fix", help="add the missing Amazon Trust Services roots to a PEM bundle or a PKCS#12/JKS/JCEKS keystore")
+    fix.add_argument("files", nargs="+", type=Path, metavar="FILE", help="trust stores to complete")
+    fix.add_argument("--storepass", metavar="PASSWORD", default="changeit", help="keystore password, kept as it is (default: changeit)")
     mode = fix.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="change nothing; exit 1 if a fix is needed")
-    mode.add_argument("--dry-run", action="store_true", help="change nothing; print the diff of the fix (exit 1 if a fix is needed)")
+    mode.add_argument("--dry-run", action="store_true", help="change nothing; print the diff of the fix, or the entries a keystore would get (exit 1 if a fix is needed)")
 
     probe = sub.add_parser("probe", help="the FAQ's test: fetch the ATS test object over TLS with a given trust store")
     probe.add_argument("--url", help="https URL to fetch (default: the FAQ's test object)")
@@ -370,7 +373,8 @@ def _bundle(args: argparse.Namespace) -> int:
     if args.bundle_command == "inspect":
         from ats_lint.trust.inspect import inspect_bundle, to_json, to_text
 
-        reports = [inspect_bundle(f) for f in args.files]
+        passwords = (args.storepass,) if args.storepass is not None else ("changeit", "")
+        reports = [inspect_bundle(f, passwords=passwords) for f in args.files]
         sys.stdout.write(to_json(reports) if args.format == "json" else to_text(reports))
         for r in reports:
             if r.error:
@@ -384,7 +388,7 @@ def _bundle(args: argparse.Namespace) -> int:
         needed = failed = False
         for file in args.files:
             try:
-                fix = plan(file)
+                fix = plan(file, args.storepass)
                 if args.dry_run:
                     sys.stdout.write(fix.diff(file.as_posix()))
                 elif not args.check:

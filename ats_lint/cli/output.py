@@ -96,7 +96,7 @@ def _command() -> str:
     return "ats-lint " + " ".join(shlex.quote(a) for a in args)
 
 
-def fix_bundles(result, cwd: Path, diff: bool, say) -> tuple[bool, list[str]]:
+def fix_bundles(result, cwd: Path, diff: bool, say, storepass: str = "changeit") -> tuple[bool, list[str]]:
     """`check --fix`: fix each bundle file behind an ATS202 finding (or, with `diff`, only show how).
 
     Returns (a bundle needs or got a fix, the diffs). `say(line)` reports on stderr. The bundle is
@@ -116,7 +116,7 @@ def fix_bundles(result, cwd: Path, diff: bool, say) -> tuple[bool, list[str]]:
     for bundle, where in sorted(bundles.items()):
         shown = shown_path(display(bundle, cwd))
         try:
-            fix = plan(bundle)
+            fix = plan(bundle, storepass)
             if diff:
                 if fix.needed:
                     diffs.append(fix.diff(display(bundle, cwd)))

@@ -15,7 +15,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from ats_lint.resources import load_data, rules_dir
 
@@ -278,6 +278,9 @@ class BundleCertificate:
 @dataclass
 class BundleAnalysis:
     certificates: list[BundleCertificate]
+    format: str = "pem"  # a trust-store format of ats_lint.trust.stores, or "folder"
+    problem: str | None = None  # the store could not be read at all (one line)
+    password_needed: bool = False  # part of the store is encrypted and no password tried opens it
 
     @property
     def trusts_ats(self) -> bool:
@@ -323,14 +326,35 @@ def analyze_bundle_text(text: str) -> BundleAnalysis:
     return BundleAnalysis(certs)
 
 
-def analyze_bundle_file(path: Path, max_bytes: int = 8 * 1024 * 1024) -> BundleAnalysis:
-    """Analyze a PEM bundle, a DER certificate, or a directory of them (OpenSSL capath)."""
-    files: Iterable[Path] = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-    certs: list[BundleCertificate] = []
-    for file in files:
-        data = file.read_bytes()[:max_bytes]
-        if b"-----BEGIN CERTIFICATE-----" in data:
-            certs.extend(analyze_bundle_text(data.decode("ascii", "replace")).certificates)
-        elif data[:1] == b"\x30":
-            certs.append(classify_der(data))
-    return BundleAnalysis(certs)
+def analyze_bundle_file(path: Path, max_bytes: int = 16 * 1024 * 1024) -> BundleAnalysis:
+    """Analyze a trust store in any format of ats_lint.trust.stores (PEM, DER, PKCS#7, PKCS#12, JKS,
+    JCEKS), or a folder of PEM/DER files (OpenSSL capath). A store that cannot be read gives an
+    analysis with `problem` set; a folder skips the files that are not certificates."""
+    if path.is_dir():
+        certs: list[BundleCertificate] = []
+        for file in sorted(p for p in path.iterdir() if p.is_file()):
+            certs.extend(analyze_store_bytes(_read_limited(file, max_bytes), max_bytes).certificates)
+        return BundleAnalysis(certs, format="folder")
+    return analyze_store_bytes(_read_limited(path, max_bytes), max_bytes)
+
+
+def _read_limited(path: Path, max_bytes: int) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(max_bytes + 1)
+
+
+def analyze_store_bytes(data: bytes, max_bytes: int = 16 * 1024 * 1024) -> BundleAnalysis:
+    """Analyze the content of one store file (see `analyze_bundle_file`)."""
+    from ats_lint.trust import stores
+
+    fmt = stores.detect_format(data)
+    if fmt == "pem" and b"-----BEGIN CERTIFICATE-----" in data:
+        return analyze_bundle_text(data[:max_bytes].decode("ascii", "replace"))
+    try:
+        store = stores.read_store(data, max_bytes=max_bytes)
+    except stores.StoreError as exc:
+        return BundleAnalysis([], format=fmt, problem=str(exc))
+    certs = [classify_der(entry.der) for entry in store.entries]
+    problem = next((p for p in store.problems if p.startswith("could not read without a password")), None)
+    return BundleAnalysis(certs, format=store.format, problem=problem if not certs else None,
+                          password_needed=store.password_needed)

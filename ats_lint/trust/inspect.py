@@ -1,10 +1,14 @@
-"""`ats-lint bundle inspect`: list what a CA bundle holds and whether it trusts Amazon Trust Services.
+"""`ats-lint bundle inspect`: list what a trust store holds and whether it trusts Amazon Trust Services.
 
-A bundle is a PEM file, a DER certificate, or a folder of them (an OpenSSL `capath`). Every
-certificate is classified with the knowledge in `certs` (derived from rules/certs); everything
-else in the file (text that is not a comment, a truncated block, a block that is not a
-certificate, an undecodable body) becomes a problem entry of its own and never stops the run.
-This module returns data and renders it; it never prints.
+A store is a PEM bundle, a DER certificate, a PKCS#7 bundle, a PKCS#12, JKS or JCEKS keystore
+(read by content through `trust.stores`, with the passwords given), or a folder of PEM/DER files
+(an OpenSSL `capath`). Every certificate is classified with the knowledge in `certs` (derived
+from rules/certs); everything else in a PEM file (text that is not a comment, a truncated block, a
+block that is not a certificate, an undecodable body) becomes a problem entry of its own and never
+stops the run. A keystore that does not parse, or whose certificates are encrypted with a password
+none of those given opens, is an error of that store (the others are still inspected). The
+verdict suggests `bundle fix` only for the formats it rewrites (PEM, PKCS#12, JKS, JCEKS) and
+only when the file holds certificates. This module returns data and renders it; it never prints.
 """
 from __future__ import annotations
 
@@ -16,9 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ats_lint.trust import stores
 from ats_lint.trust.certs import _BASE64_CHARS_RE, classify_der, describe_der
+from ats_lint.trust.stores import FORMAT_NAMES
 
-MAX_BYTES = 8 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024
+FIXABLE_FORMATS = ("pem", "jks", "jceks", "pkcs12")  # what `bundle fix` rewrites
 _BEGIN_RE = re.compile(r"^-----BEGIN (?P<type>[A-Z0-9 ]+)-----\s*$")
 _END_RE = re.compile(r"^-----END (?P<type>[A-Z0-9 ]+)-----\s*$")
 
@@ -28,7 +35,7 @@ class Entry:
     """One certificate, or one problem, found in a bundle."""
 
     file: str  # display path of the file that holds it
-    line: int  # 1-based line of the BEGIN marker (1 for a DER file)
+    line: int | None  # 1-based line of the BEGIN marker (1 for a DER file; None for a keystore entry)
     problem: str | None = None
     subject: str | None = None
     issuer: str | None = None
@@ -39,17 +46,30 @@ class Entry:
     ats: bool = False  # an Amazon Trust Services root (or a cross-certificate with a root's key)
     digicert: bool = False
     expired: bool = False
+    entry: int | None = None  # keystore / PKCS#7 entry number (1-based)
+    alias: str | None = None  # JKS/JCEKS alias, PKCS#12 friendly name
+    kind: str | None = None  # keystore entry kind (trust.stores TRUSTED_CERT, KEY_ENTRY_CHAIN, CA_CERT)
+    chain_index: int | None = None  # position in a key entry's chain
+
+    @property
+    def where(self) -> str:
+        if self.entry is None:
+            return f"line {self.line}"
+        where = f"entry {self.entry}" + (f", chain certificate {self.chain_index}" if self.chain_index else "")
+        return where + (f" ({self.alias})" if self.alias else "")
 
     @property
     def is_certificate(self) -> bool:
         return self.problem is None
 
     def to_json(self) -> dict:
+        place: dict = {"file": self.file, "line": self.line}
+        if self.entry is not None:
+            place.update(entry=self.entry, alias=self.alias, kind=self.kind)
         if self.problem is not None:
-            return {"file": self.file, "line": self.line, "problem": self.problem}
+            return {**place, "problem": self.problem}
         return {
-            "file": self.file,
-            "line": self.line,
+            **place,
             "subject": self.subject,
             "issuer": self.issuer,
             "self_signed": self.subject == self.issuer,
@@ -67,7 +87,9 @@ class Entry:
 class BundleReport:
     path: str  # as given on the command line
     entries: list[Entry] = field(default_factory=list)
-    error: str | None = None  # the bundle could not be read at all
+    error: str | None = None  # the store could not be read (at all, or without a password)
+    format: str = "pem"  # a trust.stores format, "folder", or "unknown"
+    password: str | None = None  # the password that opened or verified a keystore
 
     @property
     def certificates(self) -> list[Entry]:
@@ -88,15 +110,28 @@ class BundleReport:
         if self.trusts_ats:
             labels = sorted({e.label or e.subject or "?" for e in certs if e.ats})
             return f"trusts Amazon Trust Services ({', '.join(labels)})"
+        if not certs:
+            return "does not trust Amazon Trust Services: holds no certificate (not a trust store)"
         digicert = sum(1 for e in certs if e.digicert)
         content = f"{len(certs)} certificate{'s' if len(certs) != 1 else ''}"
         if digicert:
             content += f", {digicert} from DigiCert"
-        return f"does not trust Amazon Trust Services: no ATS root ({content}); fix with `ats-lint bundle fix {self.path}`"
+        return f"does not trust Amazon Trust Services: no ATS root ({content}); {self.advice()}"
+
+    def advice(self) -> str:
+        """How to add the ATS roots to this store."""
+        if self.format in FIXABLE_FORMATS:
+            storepass = "" if self.format == "pem" or self.password in (None, "changeit") else " --storepass PASSWORD"
+            return f"fix with `ats-lint bundle fix {self.path}{storepass}`"
+        if self.format == "folder":
+            return "add the ATS roots to the folder as files of their own (then `c_rehash`)"
+        return (f"ats-lint does not rewrite a {FORMAT_NAMES.get(self.format, self.format)} file: trust the ATS roots "
+                "next to it (another trust anchor, or a PEM bundle that holds them)")
 
     def to_json(self) -> dict:
         return {
             "path": self.path,
+            "format": self.format,
             "error": self.error,
             "certificates": len(self.certificates),
             "problems": len(self.problems),
@@ -110,12 +145,14 @@ def _iso(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
-def inspect_bundle(path: Path, shown: str | None = None, now: datetime | None = None) -> BundleReport:
-    """Inspect a PEM bundle, a DER certificate, or a folder of them."""
+def inspect_bundle(path: Path, shown: str | None = None, now: datetime | None = None,
+                   passwords: tuple[str, ...] = stores.DEFAULT_PASSWORDS) -> BundleReport:
+    """Inspect a trust store in any supported format, or a folder of PEM/DER files."""
     shown = shown if shown is not None else path.as_posix()
     now = now or datetime.now(timezone.utc)
     report = BundleReport(shown)
     if path.is_dir():
+        report.format = "folder"
         files = sorted(p for p in path.iterdir() if p.is_file())
         if not files:
             report.error = "the folder holds no file"
@@ -125,7 +162,11 @@ def inspect_bundle(path: Path, shown: str | None = None, now: datetime | None = 
             except OSError as exc:
                 report.entries.append(Entry(f"{shown.rstrip('/')}/{file.name}", 0, problem=f"cannot read: {exc.strerror or exc}"))
                 continue
-            report.entries.extend(inspect_bytes(data, f"{shown.rstrip('/')}/{file.name}", now))
+            name = f"{shown.rstrip('/')}/{file.name}"
+            if stores.detect_format(data) == "der":
+                report.entries.extend(_store_entries(stores.read_store(data), name, now))
+            else:
+                report.entries.extend(inspect_bytes(data, name, now))
         return report
     if not path.exists():
         report.error = "no such file or folder"
@@ -135,13 +176,46 @@ def inspect_bundle(path: Path, shown: str | None = None, now: datetime | None = 
     except OSError as exc:
         report.error = f"cannot read: {exc.strerror or exc}"
         return report
-    report.entries = inspect_bytes(data, shown, now)
+    if len(data) > MAX_BYTES:
+        report.error = f"larger than {MAX_BYTES} bytes: not read"
+        return report
+    report.format = stores.detect_format(data)
+    if report.format not in STORE_FORMATS:
+        report.entries = inspect_bytes(data, shown, now)
+        return report
+    try:
+        store = stores.read_store(data, passwords, max_bytes=MAX_BYTES)
+    except stores.StoreError as exc:
+        report.error = f"a {FORMAT_NAMES[report.format]} store that cannot be read: {exc}"
+        return report
+    report.password = store.password
+    report.entries = _store_entries(store, shown, now)
+    if store.password_needed:
+        report.error = next(p for p in store.problems if p.startswith("could not read without a password")) + \
+            " (give it with --storepass)"
     return report
+
+
+STORE_FORMATS = ("der", "pkcs7-der", "pkcs7-pem", "pkcs12", "jks", "jceks")  # read by trust.stores
+
+
+def _store_entries(store, shown: str, now: datetime) -> list[Entry]:
+    entries = []
+    single = store.format == "der"
+    for se in store.entries:
+        e = _certificate(se.der, shown, 1 if single else None, now)
+        if not single:
+            e.entry, e.alias, e.kind, e.chain_index = se.index, se.alias, se.kind, se.chain_index
+        entries.append(e)
+    for problem in store.problems:
+        if not problem.startswith("could not read without a password"):
+            entries.append(Entry(shown, None, problem=problem))
+    return entries
 
 
 def _read(path: Path) -> bytes:
     with open(path, "rb") as fh:
-        return fh.read(MAX_BYTES)
+        return fh.read(MAX_BYTES + 1)
 
 
 def inspect_bytes(data: bytes, shown: str, now: datetime) -> list[Entry]:
@@ -149,11 +223,10 @@ def inspect_bytes(data: bytes, shown: str, now: datetime) -> list[Entry]:
     if b"-----BEGIN" not in data:
         if not data.strip():
             return [Entry(shown, 1, problem="empty file: no certificate")]
-        if data[:1] == b"\x30":  # a DER SEQUENCE
-            entry = _certificate(data, shown, 1, now)
-            if entry.problem is None:
-                return [entry]
+        if data[:1] == b"\x30":  # a DER SEQUENCE that is not a certificate, PKCS#7 or PKCS#12
             return [Entry(shown, 1, problem="binary data that is neither PEM nor a DER certificate")]
+        if b"\x00" in data[:1024]:
+            return [Entry(shown, 1, problem="binary data: not a trust store (PEM, DER, PKCS#7, PKCS#12, JKS or JCEKS)")]
         return [Entry(shown, 1, problem="no PEM block: not a certificate bundle")]
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -214,7 +287,7 @@ def _block(block_type: str, body: str, shown: str, line: int, now: datetime) -> 
     return _certificate(der, shown, line, now)
 
 
-def _certificate(der: bytes, shown: str, line: int, now: datetime) -> Entry:
+def _certificate(der: bytes, shown: str, line: int | None, now: datetime) -> Entry:
     info = describe_der(der)
     if info is None:
         return Entry(shown, line, problem="CERTIFICATE block that does not parse as a certificate")
@@ -246,9 +319,11 @@ def to_json(reports: list[BundleReport]) -> str:
 def to_text(reports: list[BundleReport]) -> str:
     out: list[str] = []
     for report in reports:
-        out.append(report.path)
+        out.append(report.path + (f" ({FORMAT_NAMES[report.format]})" if report.format in STORE_FORMATS else ""))
         for e in report.entries:
-            where = f"{e.file}:{e.line}" if e.file != report.path else f"line {e.line}"
+            where = f"{e.file}:{e.line}" if e.file != report.path else e.where
+            if e.line is None and e.entry is None:
+                where = "store"
             if e.problem is not None:
                 out.append(f"  {where}: problem: {e.problem}")
                 continue
@@ -259,6 +334,10 @@ def to_text(reports: list[BundleReport]) -> str:
                 tags.append("DigiCert")
             if e.expired:
                 tags.append("EXPIRED")
+            if e.kind == stores.KEY_ENTRY_CHAIN:
+                tags.append("key entry")
+            elif e.kind == stores.CA_CERT:
+                tags.append("no Java trust attribute")
             name = e.label or e.subject
             out.append(f"  {where}: {name}" + (f"  [{', '.join(tags)}]" if tags else ""))
             out.append(f"      subject: {e.subject}")

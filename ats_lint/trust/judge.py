@@ -56,7 +56,27 @@ def _system_store_paths() -> frozenset[str]:
     return frozenset(p.rstrip("/") for p in _trust_data()["system_store_paths"])
 
 
+def lookup_forms(path_text: str) -> list[str]:
+    """The paths `path_text` stands for once a framework prefix (rules/trust.yaml `path_prefixes`:
+    `classpath:`, `file:`, `${project.basedir}/`...) is rewritten; itself when it has none."""
+    text = path_text.strip()
+    for prefix, folders in _trust_data().get("path_prefixes", {}).items():
+        if text.startswith(prefix):
+            rest = text[len(prefix):]
+            if not rest.strip("/"):
+                return [text]
+            if prefix.endswith(":") and rest.startswith("/") and not prefix.startswith("classpath"):
+                return [rest]  # file:/abs/path: absolute
+            rest = rest.lstrip("/") if prefix.startswith("classpath") else rest
+            return [folder + rest for folder in folders]
+    return [text]
+
+
 def is_lookup_candidate(path_text: str) -> bool:
+    return any(_is_lookup_candidate(form) for form in lookup_forms(path_text))
+
+
+def _is_lookup_candidate(path_text: str) -> bool:
     text = path_text.strip()
     if text.startswith(TREE_PREFIX):
         return "{}" not in text
@@ -67,21 +87,22 @@ def is_lookup_candidate(path_text: str) -> bool:
 
 def locate_bundle(path_text: str, referencing_file: Path, root: Path) -> Path | None:
     """The file or folder in the scanned tree that `path_text` names, if any."""
-    if not is_lookup_candidate(path_text):
+    forms = [f.replace("\\", "/") for f in lookup_forms(path_text) if _is_lookup_candidate(f)]
+    if not forms:
         return None
     from ats_lint.dependencies import depends_on
 
-    rel = path_text.strip().replace("\\", "/")
-    if rel.startswith(TREE_PREFIX):
-        candidate = Path(rel[len(TREE_PREFIX):])
+    if forms[0].startswith(TREE_PREFIX):
+        candidate = Path(forms[0][len(TREE_PREFIX):])
         depends_on(candidate)
         return candidate if candidate.exists() and _inside(candidate, root) else None
     folder = referencing_file.parent
     while True:
-        candidate = folder / rel
-        depends_on(candidate)
-        if candidate.exists() and _inside(candidate, root):
-            return candidate
+        for rel in forms:
+            candidate = folder / rel
+            depends_on(candidate)
+            if candidate.exists() and _inside(candidate, root):
+                return candidate
         if folder == root or root not in folder.parents:
             return None
         folder = folder.parent
@@ -137,14 +158,29 @@ def judge(value: TrustValue, what: str, referencing_file: Path, root: Path, disp
         )
     analysis = _analyze_file(located)
     shown = _shown(located, display_root)
-    if analysis is None or not analysis.readable:
+    if analysis is None:
         return TrustVerdict(
             None,
-            f"{what} replaces the default trust store with `{shown}`, which holds no readable PEM "
-            "certificate: make sure the store includes the Amazon Trust Services roots",
+            f"{what} replaces the default trust store with `{shown}`, which ats-lint cannot read: make sure "
+            "the store includes the Amazon Trust Services roots",
             None,
         )
+    if not analysis.trusts_ats and (analysis.password_needed or analysis.problem or not analysis.readable):
+        return TrustVerdict(None, f"{what} replaces the default trust store with `{shown}`, {_unreadable(analysis)}: "
+                            "make sure the store includes the Amazon Trust Services roots", None)
     return dataclasses.replace(_verdict_from_analysis(analysis, what, shown), bundle_file=located)
+
+
+def _unreadable(analysis) -> str:
+    """Why the content of a store is not known, as a clause."""
+    from ats_lint.trust.stores import FORMAT_NAMES
+
+    if analysis.password_needed:
+        return (f"a {FORMAT_NAMES.get(analysis.format, analysis.format)} store that ats-lint could not read "
+                "without a password (it does not open with `changeit` or an empty password)")
+    if analysis.format in ("pem", "unknown", "folder") and not analysis.readable:
+        return "which holds no readable certificate (PEM, DER, PKCS#7, PKCS#12, JKS or JCEKS)"
+    return f"a {FORMAT_NAMES.get(analysis.format, analysis.format)} store that ats-lint cannot read ({analysis.problem})"
 
 
 def _shown(path: Path, display_root: Path) -> str:
@@ -157,16 +193,21 @@ def _shown(path: Path, display_root: Path) -> str:
 def _verdict_from_analysis(analysis, what: str, shown: str) -> TrustVerdict:
     if not analysis.readable:
         return TrustVerdict(None, f"{what} sets a custom trust store from {shown} that holds no readable certificate", None)
+    from ats_lint.trust.stores import FORMAT_NAMES
+
+    kind = "CA bundle" if analysis.format in ("pem", "folder") else f"{FORMAT_NAMES.get(analysis.format, analysis.format)} trust store"
     if analysis.trusts_ats:
         return TrustVerdict(
             "note",
-            f"{what} uses the custom CA bundle `{shown}`, which already trusts Amazon Trust Services "
+            f"{what} uses the custom {kind} `{shown}`, which already trusts Amazon Trust Services "
             f"({', '.join(analysis.ats_labels)})",
             None,
         )
     count = sum(1 for c in analysis.certificates if c.problem is None)
     digicert = sum(1 for c in analysis.certificates if c.is_digicert)
     content = f"{count} certificate{'s' if count != 1 else ''}"
+    if analysis.format not in ("pem", "folder"):
+        content = f"{FORMAT_NAMES.get(analysis.format, analysis.format)}, {content}"
     if digicert:
         content += f", {digicert} from DigiCert"
     return TrustVerdict(

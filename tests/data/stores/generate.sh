@@ -20,6 +20,7 @@
 #   digicert-only.p12        PKCS#12 written by keytool, the same three trusted entries
 #   with-amazon-root-1.p12   PKCS#12 (keytool): digicert-global-root-g2, amazon-root-ca-1
 #   s3cret.jks               JKS, password s3cret: digicert-global-root-g2
+#   s3cret.p12               PKCS#12 (keytool), password s3cret: digicert-global-root-g2
 #   with-key.jks             JKS: private key entry fixture-key (self-signed EC cert) and
 #                            trusted entries digicert-global-root-g2, baltimore-cybertrust-root
 #   with-key.p12             PKCS#12 (keytool), the same entries as with-key.jks
@@ -73,6 +74,7 @@ import digicert-only.jceks JCEKS changeit $DIGICERT3
 import digicert-only.p12 PKCS12 changeit $DIGICERT3
 import with-amazon-root-1.p12 PKCS12 changeit digicert-global-root-g2 amazon-root-ca-1
 import s3cret.jks JKS s3cret digicert-global-root-g2
+import s3cret.p12 PKCS12 s3cret digicert-global-root-g2
 import with-secret.jceks JCEKS changeit digicert-global-root-g2
 keytool -genseckey -storetype JCEKS -keystore with-secret.jceks -storepass changeit -keypass changeit \
     -alias fixture-secret -keyalg AES -keysize 128 >/dev/null 2>&1
