@@ -111,3 +111,21 @@ def test_text_output_names_each_certificate_and_ends_with_the_verdict(tmp_path, 
         f"      sha256:  {cert_value('sha256_colon', 'Baltimore CyberTrust Root')}",
         "  verdict: does not trust Amazon Trust Services: no ATS root (1 certificate, 1 from DigiCert); fix with `ats-lint bundle fix ca.pem`",
     ]
+
+
+def test_a_folder_gets_a_verdict_per_file_and_one_for_the_folder(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"capath/a.pem": "{{pem:DigiCert Global Root G2}}", "capath/b.pem": "{{pem:Amazon Root CA 2}}",
+                          "capath/README": "certificates for the partner API\n"})
+    code, doc, _ = _inspect_json(tmp_path, monkeypatch, "capath")
+    assert code == 0  # the folder as a capath trusts ATS
+    files = {f["path"]: (f["trusts_ats"], f["verdict"]) for f in doc["bundles"][0]["files"]}
+    assert files == {
+        "capath/README": (False, "does not trust Amazon Trust Services: holds no certificate (not a trust store)"),
+        "capath/a.pem": (False, "does not trust Amazon Trust Services: no ATS root (1 certificate, 1 from DigiCert); "
+                                "fix with `ats-lint bundle fix capath/a.pem`"),
+        "capath/b.pem": (True, "trusts Amazon Trust Services (Amazon Root CA 2)"),
+    }
+    code, out, _ = run_cli(["bundle", "inspect", "capath"], tmp_path, monkeypatch)
+    assert "  capath/README: does not trust Amazon Trust Services: holds no certificate (not a trust store)\n" in out
+    assert "bundle fix capath/README" not in out
+    assert out.rstrip().endswith("verdict of the folder (as an OpenSSL capath): trusts Amazon Trust Services (Amazon Root CA 2)")

@@ -90,6 +90,7 @@ class BundleReport:
     error: str | None = None  # the store could not be read (at all, or without a password)
     format: str = "pem"  # a trust.stores format, "folder", or "unknown"
     password: str | None = None  # the password that opened or verified a keystore
+    files: list["BundleReport"] = field(default_factory=list)  # a folder: each file judged on its own
 
     @property
     def certificates(self) -> list[Entry]:
@@ -138,6 +139,8 @@ class BundleReport:
             "trusts_ats": False if self.error else self.trusts_ats,
             "verdict": self.verdict(),
             "entries": [e.to_json() for e in self.entries],
+            **({"files": [{"path": f.path, "format": f.format, "trusts_ats": False if f.error else f.trusts_ats,
+                           "verdict": f.verdict()} for f in self.files]} if self.format == "folder" else {}),
         }
 
 
@@ -163,6 +166,7 @@ def inspect_bundle(path: Path, shown: str | None = None, now: datetime | None = 
                 report.entries.append(Entry(f"{shown.rstrip('/')}/{file.name}", 0, problem=f"cannot read: {exc.strerror or exc}"))
                 continue
             name = f"{shown.rstrip('/')}/{file.name}"
+            report.files.append(inspect_bundle(file, name, now, passwords))
             if stores.detect_format(data) == "der":
                 report.entries.extend(_store_entries(stores.read_store(data), name, now))
             else:
@@ -344,6 +348,8 @@ def to_text(reports: list[BundleReport]) -> str:
             out.append(f"      issuer:  {'(self-signed)' if e.issuer == e.subject else e.issuer}")
             out.append(f"      valid:   {_iso(e.not_before)} to {_iso(e.not_after)}")
             out.append(f"      sha256:  {':'.join(e.sha256[i:i + 2] for i in range(0, len(e.sha256), 2)).upper() if e.sha256 else '?'}")
-        out.append(f"  verdict: {report.verdict()}")
+        for sub in report.files:
+            out.append(f"  {sub.path}: {sub.verdict()}")
+        out.append(f"  verdict{' of the folder (as an OpenSSL capath)' if report.format == 'folder' else ''}: {report.verdict()}")
         out.append("")
     return "\n".join(out)
