@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 import libcst as cst
 
 from ats_lint.model import Span
+from ats_lint.resources import load_data
 from ats_lint.scan.literals import scan_digest_bytes, scan_text
 from ats_lint.scan.positions import positions_of
 from ats_lint.scan.python.bindings import dotted_name
@@ -29,6 +31,11 @@ from ats_lint.scan.sink import FindingSink
 from ats_lint.trust import judge as trust
 
 _HOST_HINT = re.compile(r"amazonaws\.com|cloudfront\.net", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1)
+def _principal_keys() -> frozenset[str]:
+    return frozenset(k.lower() for k in load_data("hosts.yaml").get("service_principal_keys", ("service",)))
 
 
 # --------------------------------------------------------------------------- the visitor
@@ -220,7 +227,7 @@ class _Visitor(FlowChecks, PeerCertificateChecks, cst.CSTVisitor):
         if isinstance(parent, cst.Element) and len(ancestors) > 2:
             parent = ancestors[2]  # Element -> List -> DictElement
         if isinstance(parent, cst.DictElement) and isinstance(parent.key, cst.SimpleString):
-            return static_text(parent.key).lower() == "service"
+            return static_text(parent.key).lower() in _principal_keys()
         return False
 
     def on_visit(self, node: cst.CSTNode) -> bool:
