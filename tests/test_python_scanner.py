@@ -281,7 +281,8 @@ def test_inline_cadata_with_only_digicert_is_missing_ats(tmp_path, monkeypatch):
     code = 'import ssl\nROOT = """\\\n{{pem:DigiCert Global Root G2}}"""\nctx = ssl.create_default_context(cadata=ROOT)\n'
     doc = scan(tmp_path, monkeypatch, {"m.py": code})
     last = (tmp_path / "m.py").read_text().count("\n")
-    assert triples(doc) == {("m.py", 2, "ATS302"), ("m.py", last, "ATS201"), ("m.py", last, "ATS202")}
+    # the PEM is reported on its own line inside the multi-line string (line 3), not where the string opens
+    assert triples(doc) == {("m.py", 3, "ATS302"), ("m.py", last, "ATS201"), ("m.py", last, "ATS202")}
 
 
 # --------------------------------------------------------------------------- pinning and fingerprints
@@ -311,7 +312,7 @@ def test_pinning_forms(tmp_path, monkeypatch):
     """
     assert triples(scan(tmp_path, monkeypatch, {"m.py": code})) == {
         ("m.py", 4, "ATS301"), ("m.py", 5, "ATS301"), ("m.py", 7, "ATS301"), ("m.py", 8, "ATS301"),
-        ("m.py", 12, "ATS301"), ("m.py", 14, "ATS301"),
+        ("m.py", 12, "ATS301"),  # line 14 compares with the `expected` parameter: plumbing, not a pin here
     }
 
 

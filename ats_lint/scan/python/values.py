@@ -78,6 +78,10 @@ class Evaluator:
         self.identity_calls = set(calls["identity"])
         self.dirname_calls = set(calls["directory_of"])
         self.path_methods = set(calls["path_methods"])
+        self.bool_calls = set(self.sig.get("bool_calls", ()))
+        reads = self.sig.get("file_reads", {})
+        self.open_calls = set(reads.get("open_calls", ()))
+        self.read_methods = set(reads.get("read_methods", ())) | set(reads.get("path_read_methods", ()))
         self._visiting: set[int] = set()
         # Lexical context the visitor knows without a scope analysis: id(Name) -> the function
         # that contains it (or the module), for the names of the expression being evaluated.
@@ -358,8 +362,10 @@ class Evaluator:
 
     def _call(self, mod: ParsedModule, call: cst.Call, depth: int) -> Value:
         names = _with_suffixes(self.qualified(mod, call.func))
-        if names & self.default_calls:
+        if names & (self.default_calls | self.bool_calls):
             return DEFAULT
+        if names & self.open_calls and call.args:
+            return self.value(mod, call.args[0].value, depth + 1)  # the file opened: its content is what is read
         if names & self.env_reads:
             return ENV
         args = [a.value for a in call.args if a.keyword is None and not a.star]
@@ -378,6 +384,8 @@ class Evaluator:
             receiver = self.value(mod, call.func.value, depth + 1)
             if receiver.kind in ("param", "default", "env", "cycle"):
                 return receiver
+            if method in self.read_methods and receiver.kind in ("path", "str"):
+                return Value("path", receiver.text)  # the content of that file
             if method in self.path_methods and receiver.kind in ("path", "str"):
                 return self._join(mod, [call.func.value, *args], depth) if method == "joinpath" else receiver
             if method == "format" and receiver.kind == "str":

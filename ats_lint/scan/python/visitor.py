@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 import libcst as cst
 
 from ats_lint.model import Span
+from ats_lint.resources import load_data
 from ats_lint.scan.literals import scan_digest_bytes, scan_text
 from ats_lint.scan.positions import positions_of
 from ats_lint.scan.python.bindings import dotted_name
+from ats_lint.scan.python.context import accumulated_texts, crossing_hits, inner_span, resolve_positions
+from ats_lint.scan.python.flows import FlowChecks, last_name as _last_name, string_operands as _string_operands
+from ats_lint.scan.python.mappings import Mappings
+from ats_lint.scan.python.peer import PeerCertificateChecks
 from ats_lint.scan.python.parse import walk
 from ats_lint.scan.python.project import ParsedModule, Project
 from ats_lint.scan.python.values import (
@@ -27,10 +33,15 @@ from ats_lint.trust import judge as trust
 _HOST_HINT = re.compile(r"amazonaws\.com|cloudfront\.net", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1)
+def _principal_keys() -> frozenset[str]:
+    return frozenset(k.lower() for k in load_data("hosts.yaml").get("service_principal_keys", ("service",)))
+
+
 # --------------------------------------------------------------------------- the visitor
 
 
-class _Visitor(cst.CSTVisitor):
+class _Visitor(FlowChecks, PeerCertificateChecks, cst.CSTVisitor):
     def __init__(self, mod: ParsedModule, evaluator: Evaluator, sink: FindingSink):
         super().__init__()
         self.mod = mod
@@ -64,8 +75,33 @@ class _Visitor(cst.CSTVisitor):
         self.mapping_methods = {e["qualified"].rsplit(".", 1)[-1] for e in self.env_setters["calls"] if "qualified" in e and e["qualified"].startswith(tuple(self.env_mappings))}
         self.has_peer_certificate = self.peer_method in mod.source
         self.tainted: list[set[str]] = [set()]
+        self.option_mappings = set(trust_args.get("option_mappings", ()))
+        self.off = {e["keyword"]: set(e["values"]) for e in sig.get("verification_off", ())}
+        self.pin_options = pin.get("option_calls", ())
+        prose = sig.get("prose", {})
+        self.prose_names = set(prose.get("module_names", ()))
+        self.prose_keywords = set(prose.get("keywords", ()))
+        self.host_test_methods = set(prose.get("host_test_methods", ()))
+        self._mappings: Mappings | None = None
 
     # ---- strings
+    def visit_Module(self, node: cst.Module) -> None:
+        self._accumulated(node.body)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._accumulated(node.body)
+
+    def _accumulated(self, body) -> None:
+        """`url = "https://s3-accelerate."; url += "amazonaws.com"`: the text built in one block."""
+        if not any(isinstance(s, cst.SimpleStatementLine) and any(isinstance(x, cst.AugAssign) for x in s.body) for s in body):
+            return
+        from ats_lint.scan.hosts import host_matcher
+
+        for pieces in accumulated_texts(body):
+            if _HOST_HINT.search("".join(p for _, p in pieces)):
+                for hit, node in crossing_hits(pieces, host_matcher().find):
+                    self.sink.host(hit, self.mod.span(node))
+
     def visit_Expr(self, node: cst.Expr) -> None:
         if isinstance(node.value, STRINGS):  # docstrings and bare string statements are prose
             self._consume(node.value)
@@ -133,14 +169,27 @@ class _Visitor(cst.CSTVisitor):
 
     def _check_string(self, node: cst.CSTNode, text: str) -> None:
         hosts = bool(_HOST_HINT.search(text)) and not self._is_service_principal(node)
+        if "\n" in text:  # a multi-line string: report on the line and column of the hit itself
+            scan_text(text, self.sink, lambda start, end: inner_span(self.mod, node, text, start, end), hosts=hosts)
+            return
         scan_text(text, self.sink, lambda start, end: self.mod.span(node), hosts=hosts)
 
-    def _eval(self, expr: cst.BaseExpression) -> Value:
-        """Evaluate an expression of the code being visited, telling the evaluator where it sits."""
-        nested = sum(isinstance(n, cst.FunctionDef) for n in self.stack) > 1
-        cls = next((n for n in reversed(self.stack) if isinstance(n, cst.ClassDef)), None)
-        self.ev.note_context(expr, self._container(), nested, cls)
+    def _eval(self, expr: cst.BaseExpression, container: cst.CSTNode | None = None) -> Value:
+        """Evaluate an expression of the code being visited (or of `container`, a function or the
+        module of this file), telling the evaluator where it sits."""
+        if container is None:
+            nested = sum(isinstance(n, cst.FunctionDef) for n in self.stack) > 1
+            cls = next((n for n in reversed(self.stack) if isinstance(n, cst.ClassDef)), None)
+            self.ev.note_context(expr, self._container(), nested, cls)
+        else:
+            self.ev.note_context(expr, container, not self.mappings.is_top_level(container))
         return self.ev.value(self.mod, expr)
+
+    @property
+    def mappings(self) -> Mappings:
+        if self._mappings is None:
+            self._mappings = Mappings(self.mod.module)
+        return self._mappings
 
     def _eval_text(self, expr: cst.BaseExpression) -> str | None:
         if isinstance(expr, cst.SimpleString):
@@ -178,7 +227,7 @@ class _Visitor(cst.CSTVisitor):
         if isinstance(parent, cst.Element) and len(ancestors) > 2:
             parent = ancestors[2]  # Element -> List -> DictElement
         if isinstance(parent, cst.DictElement) and isinstance(parent.key, cst.SimpleString):
-            return static_text(parent.key).lower() == "service"
+            return static_text(parent.key).lower() in _principal_keys()
         return False
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -196,21 +245,39 @@ class _Visitor(cst.CSTVisitor):
         # Qualified names cost a scope analysis of the whole module: ask only for callees whose
         # simple name (or an import alias of it) appears in the signatures.
         names = self._qualified(node.func) if simple in self.callee_names and self._plausible_receiver(node.func) else set()
+        if method in self.host_test_methods:
+            self._consume_tested(node, method)
+        off = self._off_keywords((a.keyword.value, a.value) for a in node.args if a.keyword is not None)
         for arg in node.args:
             if arg.keyword is None:
+                if arg.star == "**":
+                    self._mapping_flow(arg.value, node, off, None)
                 continue
             kw = arg.keyword.value
             if kw in self.trust_keywords:
-                self._trust(arg.value, f"`{kw}=`", arg)
+                if not off - {kw}:
+                    self._trust(arg.value, f"`{kw}=`", arg, keyword=kw)
             elif kw in self.pin_keywords:
-                if self._eval(arg.value).kind not in ("default", "param"):
-                    self.sink.add("ATS301", self.mod.span(arg), f"{kw}=", detail=f"`{kw}=` pins the server certificate: {self.pin_keywords[kw]}")
+                self._pin_keyword(kw, arg.value, arg, f"{kw}=", None)
+            elif kw in self.option_mappings:
+                self._mapping_flow(arg.value, node, off, kw)
+            elif kw in self.prose_keywords and isinstance(arg.value, STRINGS):
+                self._consume(arg.value)
+        positional = [a for a in node.args if a.keyword is None and not a.star]
         for entry in self.positional:
-            if ("method" in entry and entry["method"] == method) or ("qualified" in entry and entry["qualified"] in names):
-                positional = [a for a in node.args if a.keyword is None and not a.star]
-                for index, argname in entry["args"].items():
-                    if int(index) < len(positional):
-                        self._trust(positional[int(index)].value, f"`{simple}()` ({argname})", positional[int(index)])
+            if not (("method" in entry and entry["method"] == method) or ("qualified" in entry and entry["qualified"] in names)):
+                continue
+            if "options" in entry:
+                self._option_call(node, entry, positional, off)
+                continue
+            for index, argname in entry["args"].items():
+                if int(index) < len(positional) and not off - {argname}:
+                    self._trust(positional[int(index)].value, f"`{simple}()` ({argname})", positional[int(index)], keyword=argname)
+        for entry in self.pin_options:
+            if entry["method"] == method:
+                option = _last_name(positional[entry["option_arg"]].value) if len(positional) > entry["value_arg"] else None
+                if option in entry["options"] and self._eval(positional[entry["value_arg"]].value).kind not in ("default", "param"):
+                    self.sink.add("ATS301", self.mod.span(node), option, detail=f"`{method}({option}, ...)` pins the server key: {entry['options'][option]}")
         for qualified, why in self.pin_calls.items():
             if qualified in names:
                 self.sink.add("ATS301", self.mod.span(node), qualified, detail=f"`{simple}(...)` pins the server certificate: {why}")
@@ -247,6 +314,9 @@ class _Visitor(cst.CSTVisitor):
 
     # ---- assignments
     def visit_Assign(self, node: cst.Assign) -> None:
+        if isinstance(node.value, STRINGS) and self._container() is self.mod.module:
+            if any(isinstance(t.target, cst.Name) and t.target.value in self.prose_names for t in node.targets):
+                self._consume(node.value)  # DOCUMENTATION/EXAMPLES/RETURN: documentation, not connections
         for target in node.targets:
             self._assigned(target.target, node.value)
         if self._mentions_peer_certificate(node.value):
@@ -315,49 +385,19 @@ class _Visitor(cst.CSTVisitor):
         self.tainted.pop()
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
-        if not self.has_peer_certificate or not any(isinstance(c.operator, (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)) for c in node.comparisons):
-            return
-        sides = [node.left, *(c.comparator for c in node.comparisons)]
-        if any(isinstance(s, cst.Name) and s.value == "None" for s in sides):
-            return
-        if any(self._mentions_peer_certificate(s) for s in sides):
-            self.sink.add("ATS301", self.mod.span(node), "getpeercert-compare", detail="A digest of the peer certificate (`getpeercert(binary_form=True)`) is compared with a fixed value: this pins the certificate")
-
-    def _peer_certificate_compare_call(self, node: cst.Call, names: set[str]) -> None:
-        if self.has_peer_certificate and "hmac.compare_digest" in names or "secrets.compare_digest" in names:
-            if any(self._mentions_peer_certificate(a.value) for a in node.args):
-                self.sink.add("ATS301", self.mod.span(node), "getpeercert-compare", detail="A digest of the peer certificate (`getpeercert(binary_form=True)`) is compared with a fixed value: this pins the certificate")
-
-    def _mentions_peer_certificate(self, expr: cst.CSTNode) -> bool:
-        found = False
-        tainted = set().union(*self.tainted)
-        visitor = self
-
-        class Find(cst.CSTVisitor):
-            def visit_Call(inner, call: cst.Call) -> bool:
-                nonlocal found
-                if isinstance(call.func, cst.Attribute) and call.func.attr.value == visitor.peer_method:
-                    for a in call.args:
-                        binary = (a.keyword is not None and a.keyword.value == visitor.peer_keyword) or a.keyword is None
-                        if binary and _is_true(a.value):
-                            found = True
-                return not found
-
-            def visit_Name(inner, name: cst.Name) -> None:
-                nonlocal found
-                if name.value in tainted:
-                    found = True
-
-        walk(Find(), expr)
-        return found
+        if any(isinstance(c.operator, (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)) for c in node.comparisons):
+            for side in (node.left, *(c.comparator for c in node.comparisons)):
+                for value in _string_operands(side):
+                    self._consume(value)  # a host compared with a name is tested, not connected to
+        self._peer_certificate_comparison(node)
 
     # ---- trust values
-    def _trust(self, expr: cst.BaseExpression, what: str, anchor: cst.CSTNode) -> None:
-        value = self._eval(expr)
+    def _trust(self, expr: cst.BaseExpression, what: str, anchor: cst.CSTNode, keyword: str | None = None, container=None) -> None:
+        value = self._eval(expr, container)
         if not value.is_store or (value.kind == "str" and trust.is_default_store_text(value.text)):
             return
         if value.kind in ("str", "path"):
-            inline = what.strip("`=()").split(" ")[0] in self.inline_keywords or "(cadata)" in what
+            inline = value.kind == "str" and (keyword in self.inline_keywords)
             kind = trust.PEM if inline or "-----BEGIN CERTIFICATE-----" in value.text else trust.PATH
             tv = trust.TrustValue(kind, value.text)
         else:
@@ -372,18 +412,6 @@ def callee_names(sig: dict) -> set[str]:
     qualified |= {e["qualified"] for e in sig["trust_arguments"]["positional"] if "qualified" in e}
     qualified |= {e["qualified"] for e in sig["env_setters"]["calls"] if "qualified" in e}
     return {q.rsplit(".", 1)[-1] for q in qualified}
-
-
-def _last_name(expr: cst.BaseExpression) -> str | None:
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        return expr.attr.value
-    return None
-
-
-def _is_true(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "True" or isinstance(expr, cst.Integer) and expr.value != "0"
 
 
 def _concatenated_parts(node: cst.BaseExpression) -> list[cst.BaseExpression]:
@@ -419,4 +447,4 @@ def scan_python(source: str, sink: FindingSink, project: Project) -> None:
     mod = ParsedModule(sink.file, source)
     project.remember(sink.file, mod)
     walk(_Visitor(mod, Evaluator(project), sink), mod.module)
-    sink.resolve_deferred(lambda nodes: positions_of(mod.module, nodes))
+    sink.resolve_deferred(lambda anchors: resolve_positions(mod.module, anchors, positions_of))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ats_lint.model import Span
 from ats_lint.resources import load_data
-from ats_lint.scan.literals import scan_text
+from ats_lint.scan.literals import has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
 
 _HASH_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#[^\n]*")
@@ -327,6 +327,48 @@ def may_have_findings(text: str, kind: str) -> bool:
     return False
 
 
+# --------------------------------------------------------------------------- data and documentation
+
+
+@functools.lru_cache(maxsize=1)
+def _host_context() -> tuple:
+    ctx = _data()["host_context"]
+    hl = ctx["host_list"]
+    line = re.compile(rf"[ \t]{{0,200}}(?:{hl['line']})[ \t]{{0,200}}")
+    keys = "|".join(re.escape(k) for k in ctx["json_prose_keys"])
+    prose = re.compile(rf'"(?:{keys})"[ \t\r\n]{{0,200}}:[ \t\r\n]{{0,200}}"((?:[^"\\\n]|\\.){{0,200000}})"')
+    docs = ctx["generated_docs"]
+    marks = re.compile("|".join(f"(?:{m})" for m in docs["marks"]), re.M)
+    return hl, line, prose, marks, int(docs["head"])
+
+
+def is_host_list(text: str) -> bool:
+    """A file that is a list of domain names (a Public Suffix List, an allow list): data."""
+    hl, line_re, _, _, _ = _host_context()
+    prefixes = tuple(hl["comment_prefixes"])
+    content = hosts = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(prefixes):
+            continue
+        content += 1
+        if line_re.fullmatch(line):
+            hosts += 1
+    return content >= int(hl["min_lines"]) and hosts >= float(hl["share"]) * content
+
+
+def is_generated_docs(text: str) -> bool:
+    """Output of a documentation generator or a documentation search index: prose."""
+    _, _, _, marks, head = _host_context()
+    return marks.search(text[:head]) is not None
+
+
+def blank_json_prose(body: str) -> str:
+    """Blank the string values of documentation keys (`"documentation": "<p>...</p>"`)."""
+    _, _, prose, _, _ = _host_context()
+    return prose.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + _blank(m.group(1)) + '"', body)
+
+
 def scan_text_file(text: str, sink: FindingSink, kind: str) -> None:
     from ats_lint.scan.filekinds import spec_of
 
@@ -336,7 +378,11 @@ def scan_text_file(text: str, sink: FindingSink, kind: str) -> None:
         return
     if not may_have_findings(text, kind):
         return
+    if is_generated_docs(text):
+        return  # generated documentation and search indexes are prose
     index = LineIndex(text)
     body = blank_comments(text, spec.comments if spec else "none")
-    scan_text(body, sink, index.span)
+    hosts_body = blank_json_prose(body) if kind == "json" else body
+    hosts = not (has_host_hint(text) and is_host_list(body))
+    scan_text(hosts_body, sink, index.span, hosts=hosts)
     scan_settings(body, sink, kind, index)
