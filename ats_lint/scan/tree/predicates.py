@@ -15,7 +15,8 @@ Each entry is a dict whose first key names the primitive and the capture it read
   UPPER_SNAKE_CASE (`BuildConfig.PIN`) counts as a constant defined elsewhere;
 - `compare: [A, B], mentions: RE, constant: RE`: one side's chain text matches `mentions`, the
   other side holds a string constant (directly or in a same-file collection) matching `constant`,
-  or is an UPPER_SNAKE_CASE name not bound in this file (a constant defined elsewhere);
+  or is an UPPER_SNAKE_CASE name not bound in this file (a constant defined elsewhere); with
+  `other: RE` instead of `constant`, the other side's chain text must match RE;
 - `bound: CAP`: the capture is a name bound in this file (a local or a same-file constant);
 - `file: RE` / `not_file: RE`: the whole file's text;
 - `not: {...}` and `any: [{...}, ...]`.
@@ -133,6 +134,8 @@ def _constant(src: Source, node, regex: str | None, names: bool) -> bool:
 def _compares(src: Source, subject, other, where: dict) -> bool:
     if compiled(where["mentions"]).search(src.resolved_text(subject)) is None:
         return False
+    if "other" in where:  # the other side is known by its chain (a certificate read from the app bundle)
+        return compiled(where["other"]).search(src.resolved_text(other)) is not None
     pattern = compiled(where["constant"])
     if any(pattern.search(s) for s in src.strings_in(other)):
         return True

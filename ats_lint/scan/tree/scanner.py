@@ -118,7 +118,7 @@ def _apply(rule: SyntaxRule, src: Source, sink: FindingSink) -> None:
         span = src.span(anchor)
         shown = src.node_text(anchor).split("\n", 1)[0][:120]
         if rule.rule == "ATS301":
-            sink.add("ATS301", span, f"{rule.id}:{shown}", detail=rule.detail)
+            sink.add("ATS301", span, f"{rule.id}:{shown}", detail=rule.detail.replace("{report}", shown))
         else:
             value = trust_value(rule, caps, src)
             if value is not None:
