@@ -17,6 +17,8 @@ Each entry is a dict whose first key names the primitive and the capture it read
   other side holds a string constant (directly or in a same-file collection) matching `constant`,
   or is an UPPER_SNAKE_CASE name not bound in this file (a constant defined elsewhere); with
   `other: RE` instead of `constant`, the other side's chain text must match RE;
+- `strings: CAP, matches: RE`: some string literal in the capture, or in what its names are
+  bound to in this file, matches RE (a path read by `os.ReadFile("ca.pem")` two lines up);
 - `bound: CAP`: the capture is a name bound in this file (a local or a same-file constant);
 - `file: RE` / `not_file: RE`: the whole file's text;
 - `not: {...}` and `any: [{...}, ...]`.
@@ -32,7 +34,7 @@ from ats_lint.scan.tree.values import Source
 
 _SPACE = re.compile(r"\s+")
 _CONST_NAME = re.compile(r"(?:^|\.)[A-Z][A-Z0-9_]{2,}$")
-PRIMITIVES = ("bound", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file", "not_file", "not", "any")
+PRIMITIVES = ("strings", "bound", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file", "not_file", "not", "any")
 
 
 def holds(where: dict, caps: dict, src: Source) -> bool:
@@ -52,6 +54,9 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
     node = _node(caps, where[key])
     if node is None:
         return False
+    if key == "strings":
+        pattern = compiled(where.get("matches", "."))
+        return any(pattern.search(s) for s in src.strings_in(node))
     if key == "bound":
         return src.resolve(node) is not None
     if key == "chain":

@@ -122,7 +122,8 @@ def _apply(rule: SyntaxRule, src: Source, sink: FindingSink) -> None:
         else:
             value = trust_value(rule, caps, src)
             if value is not None:
-                sink.trust(value, rule.what, span, f"{rule.what} {value.text[:200]}")
+                what = rule.what.replace("{report}", shown)
+                sink.trust(value, what, span, f"{what} {value.text[:200]}")
 
 
 def trust_value(rule: SyntaxRule, caps: dict, src: Source):
