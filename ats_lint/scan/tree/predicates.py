@@ -12,7 +12,8 @@ Each entry is a dict whose first key names the primitive and the capture it read
 - `count: CAP, min: N`: at least N named children (arguments, array elements), comments aside;
 - `constant: CAP, matches: RE, names: true`: the capture is a string literal, a concatenation of
   them, or a name bound to one in the same file, whose value matches RE; with `names`, a name in
-  UPPER_SNAKE_CASE (`BuildConfig.PIN`) counts as a constant defined elsewhere;
+  UPPER_SNAKE_CASE (`BuildConfig.PIN`) counts as a constant defined elsewhere; `or_text: RE`
+  accepts a capture whose text matches RE (app resources: `getString(R.string.pin)`);
 - `compare: [A, B], mentions: RE, constant: RE`: one side's chain text matches `mentions`, the
   other side holds a string constant (directly or in a same-file collection) matching `constant`,
   or is an UPPER_SNAKE_CASE name not bound in this file (a constant defined elsewhere); with
@@ -71,6 +72,8 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
     if key == "count":
         return len([c for c in node.named_children if c.type not in src.spec.comments]) >= int(where["min"])
     if key == "constant":
+        if "or_text" in where and compiled(where["or_text"]).search(_SPACE.sub("", src.node_text(node))):
+            return True
         return _constant(src, node, where.get("matches"), bool(where.get("names")))
     raise ValueError(f"unknown predicate {key!r}")
 

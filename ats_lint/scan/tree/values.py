@@ -34,6 +34,7 @@ class Source:
         self.index = LineIndex(text)
         self._line_bytes = [0] + [m.end() for m in re.finditer(rb"\n", data)] if not self.ascii else None
         self._bindings: dict[str, list] | None = None
+        self._calls: dict[str, list] | None = None
 
     # ------------------------------------------------------------------ positions
     def char(self, byte_offset: int) -> int:
@@ -86,14 +87,47 @@ class Source:
                 best = outer[0][:2]
         return best[1] if best else None
 
+    def all_values(self, node) -> list:
+        """Every value the name is bound to in this file (nearest first), and the calls made on
+        it (`pool.AppendCertsFromPEM(pem)`, `ks.load(stream)`): what a chain test looks at."""
+        nearest = self.resolve(node)
+        if nearest is None:
+            return []
+        name = self.node_text(node)
+        out = [nearest]
+        for _, value, _ in self.bindings().get(name, ())[:4]:
+            if value is not nearest and not (value.start_byte <= node.start_byte < value.end_byte):
+                out.append(value)
+        out.extend(self.calls_on(name))
+        return out
+
+    def calls_on(self, name: str) -> list:
+        """Calls in this file whose receiver is the plain name `name` (at most 8)."""
+        if self._calls is None:
+            found: dict[str, list] = {}
+            stack = [self.tree.root_node]
+            while stack:
+                n = stack.pop()
+                if n.type in _CALLS and n.named_children:
+                    head = n.named_children[0]
+                    while head.named_children and head.type not in self.spec.identifiers and head.type not in _CALLS:
+                        head = head.named_children[0]
+                    if head.type in self.spec.identifiers and head.end_byte < n.end_byte:
+                        found.setdefault(self.node_text(head), []).append(n)
+                if n.type not in self.spec.comments and n.type not in self.spec.strings:
+                    stack.extend(n.named_children)
+            self._calls = found
+        return self._calls.get(name, [])[:8]
+
     def resolved_text(self, node, depth: int = 0) -> str:
-        """The node's text without whitespace, followed by what its identifiers are bound to."""
+        """The node's text without whitespace, followed by what its names are bound to (and the
+        calls made on them) in this file, a few levels deep."""
         parts = [_SPACE.sub("", self.node_text(node))]
         if depth < MAX_DEPTH:
-            for ident in self.identifiers_in(node):
-                value = self.resolve(ident)
-                if value is not None:
-                    parts.append(self.resolved_text(value, depth + 1))
+            for ident in self.identifiers_in(node, limit=12):
+                for value in self.all_values(ident):
+                    if not (value.start_byte <= node.start_byte and node.end_byte <= value.end_byte):
+                        parts.append(self.resolved_text(value, depth + 1))
         return " ".join(parts)
 
     def identifiers_in(self, node, limit: int = 40) -> list:
