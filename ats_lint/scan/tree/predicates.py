@@ -19,7 +19,7 @@ Each entry is a dict whose first key names the primitive and the capture it read
   or is an UPPER_SNAKE_CASE name not bound in this file (a constant defined elsewhere); with
   `other: RE` instead of `constant`, the other side's chain text must match RE;
 - `strings: CAP, matches: RE`: some string literal in the capture, or in what its names are
-  bound to in this file, matches RE (a path read by `os.ReadFile("ca.pem")` two lines up);
+  bound or assigned to in this file, matches RE (a path read by `os.ReadFile("ca.pem")` two lines up);
 - `bound: CAP`: the capture is a name bound in this file (a local or a same-file constant);
 - `file: RE` / `not_file: RE`: the whole file's text;
 - `not: {...}` and `any: [{...}, ...]`.
@@ -57,7 +57,7 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
         return False
     if key == "strings":
         pattern = compiled(where.get("matches", "."))
-        return any(pattern.search(s) for s in src.strings_in(node))
+        return any(pattern.search(s) for s in src.strings_in(node, every=True))
     if key == "bound":
         return src.resolve(node) is not None
     if key == "chain":

@@ -133,7 +133,7 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
     nodes = caps.get(rule.value) if rule.value else None
     if not nodes:
         return TrustValue(UNKNOWN, rule.unknown)
-    strings = [s for s in src.strings_in(nodes[0]) if s.strip()]
+    strings = [s for s in src.strings_in(nodes[0], every=True) if s.strip()]
     for s in strings:
         if PEM_MARKER in s:
             return TrustValue(PEM, s.replace("\\n", "\n"))

@@ -19,7 +19,7 @@ from ats_lint.scan.text.scanner import LineIndex
 _QUOTED = re.compile(r'^[@$#A-Za-z]{0,3}("""|"|\'|`)(.*)\1#?$', re.S)
 _SPACE = re.compile(r"\s+")
 _DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(?:\s*\??\.\s*[A-Za-z_$][\w$]*)+$")
-MAX_DEPTH = 3
+MAX_DEPTH = 4
 
 
 class Source:
@@ -35,6 +35,7 @@ class Source:
         self._line_bytes = [0] + [m.end() for m in re.finditer(rb"\n", data)] if not self.ascii else None
         self._bindings: dict[str, list] | None = None
         self._calls: dict[str, list] | None = None
+        self._texts: dict[tuple, str] = {}
 
     # ------------------------------------------------------------------ positions
     def char(self, byte_offset: int) -> int:
@@ -59,7 +60,7 @@ class Source:
                 names, values = caps.get("name", []), caps.get("value", [])
                 for name_node, value_node in zip(names, values):
                     decl = name_node.parent
-                    scope = _scope(decl)
+                    scope = None if decl.type in _MEMBERS else _scope(decl)  # `self.x = ...`: seen by every method
                     found.setdefault(self.node_text(name_node), []).append((name_node, value_node, scope))
             self._bindings = found
         return self._bindings
@@ -94,6 +95,8 @@ class Source:
         if nearest is None:
             return []
         name = self.node_text(node)
+        if node.type not in self.spec.identifiers:
+            name = re.split(r"\s*\??\.\s*", name)[-1]
         out = [nearest]
         for _, value, _ in self.bindings().get(name, ())[:4]:
             if value is not nearest and not (value.start_byte <= node.start_byte < value.end_byte):
@@ -122,13 +125,21 @@ class Source:
     def resolved_text(self, node, depth: int = 0) -> str:
         """The node's text without whitespace, followed by what its names are bound to (and the
         calls made on them) in this file, a few levels deep."""
-        parts = [_SPACE.sub("", self.node_text(node))]
+        key = (node.start_byte, node.end_byte, node.type, depth)
+        if key in self._texts:
+            return self._texts[key]
+        self._texts[key] = _SPACE.sub("", self.node_text(node))  # a cycle sees the plain text
+        parts = [self._texts[key]]
         if depth < MAX_DEPTH:
-            for ident in self.identifiers_in(node, limit=12):
+            names = self.identifiers_in(node, limit=12)
+            if node.type not in self.spec.identifiers and _DOTTED.match(self.node_text(node)):
+                names.insert(0, node)  # `self.anchors`: by its last name
+            for ident in names:
                 for value in self.all_values(ident):
                     if not (value.start_byte <= node.start_byte and node.end_byte <= value.end_byte):
                         parts.append(self.resolved_text(value, depth + 1))
-        return " ".join(parts)
+        self._texts[key] = " ".join(parts)
+        return self._texts[key]
 
     def identifiers_in(self, node, limit: int = 40) -> list:
         out, stack = [], [node]
@@ -163,8 +174,9 @@ class Source:
                 return self.string_value(value, depth + 1)
         return None
 
-    def strings_in(self, node, depth: int = 0, limit: int = 50) -> list[str]:
-        """Every string value in a node and in what its names are bound to (first one first)."""
+    def strings_in(self, node, depth: int = 0, limit: int = 50, every: bool = False) -> list[str]:
+        """Every string value in a node and in what its names are bound to (first one first):
+        the nearest binding of each name, or with `every` all its bindings and calls made on it."""
         out: list[str] = []
         stack = [node]
         while stack and len(out) < limit:
@@ -174,9 +186,10 @@ class Source:
                 out.append(value)
                 continue
             if n.type in self.spec.identifiers or _DOTTED.match(self.node_text(n)) and n.type not in _CALLS:
-                bound = self.resolve(n) if depth < MAX_DEPTH else None
-                if bound is not None:
-                    out.extend(self.strings_in(bound, depth + 1, limit - len(out)))
+                bound = (self.all_values(n) if every else [v for v in [self.resolve(n)] if v is not None]) if depth < MAX_DEPTH else []
+                if bound:
+                    for value in bound:
+                        out.extend(self.strings_in(value, depth + 1, limit - len(out), every))
                     continue
             if n.type not in self.spec.comments:
                 stack.extend(reversed(n.named_children))
@@ -203,6 +216,7 @@ _SCOPES = frozenset({
     "method_definition", "implementation_definition", "function_definition", "arrow_function", "function_expression",
     "func_literal", "constructor_declaration", "local_function_statement", "lambda_expression",
 })
+_MEMBERS = frozenset({"field_expression", "member_expression", "navigation_expression", "selector_expression", "member_access_expression"})
 _FILE_SCOPES = frozenset({"source_file", "program", "translation_unit", "compilation_unit", "class_body", "declaration_list"})
 _WRAPPERS = frozenset({"parenthesized_expression", "value_argument", "literal_element", "argument", "expression_list", "expression_statement"})
 _CONCATENATIONS = frozenset({"binary_expression", "additive_expression", "concatenated_string"})
