@@ -34,7 +34,8 @@ from ats_lint.scan.tree.ruledata import compiled
 from ats_lint.scan.tree.values import Source
 
 _SPACE = re.compile(r"\s+")
-_CONST_NAME = re.compile(r"(?:^|\.)[A-Z][A-Z0-9_]{2,}$")
+_CONST_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,}")
+_NAME_CHARS = re.compile(r"[\w$.?]+")
 PRIMITIVES = ("strings", "bound", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file", "not_file", "not", "any")
 
 
@@ -135,7 +136,7 @@ def _constant(src: Source, node, regex: str | None, names: bool) -> bool:
     if value is not None:
         return regex is None or compiled(regex).search(value) is not None
     if names and regex is None:
-        return _CONST_NAME.search(_SPACE.sub("", src.node_text(node))) is not None
+        return _is_const_name(_SPACE.sub("", src.node_text(node)))
     return False
 
 
@@ -149,4 +150,9 @@ def _compares(src: Source, subject, other, where: dict) -> bool:
         return True
     # a constant defined in another file, by its UPPER_SNAKE_CASE name (a name bound in this
     # file is judged by its value above)
-    return _CONST_NAME.search(_SPACE.sub("", src.node_text(other))) is not None and src.resolve(other) is None
+    return _is_const_name(_SPACE.sub("", src.node_text(other))) and src.resolve(other) is None
+
+
+def _is_const_name(text: str) -> bool:
+    """`PIN`, `BuildConfig.API_PIN`: a name in UPPER_SNAKE_CASE (by its last part)."""
+    return _NAME_CHARS.fullmatch(text) is not None and _CONST_NAME.fullmatch(text.rsplit(".", 1)[-1]) is not None

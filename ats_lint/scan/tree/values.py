@@ -18,7 +18,7 @@ from ats_lint.scan.text.scanner import LineIndex
 
 _QUOTED = re.compile(r'^[@$#A-Za-z]{0,3}("""|"|\'|`)(.*)\1#?$', re.S)
 _SPACE = re.compile(r"\s+")
-_DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(?:\s*\??\.\s*[A-Za-z_$][\w$]*)+$")
+_DOTTED = re.compile(r"^[A-Za-z_$][\w$]{0,200}(?:[ \t\n]{0,40}\??\.[ \t\n]{0,40}[A-Za-z_$][\w$]{0,200}){1,20}$")
 MAX_DEPTH = 4
 
 
@@ -71,7 +71,7 @@ class Source:
         if node.type not in self.spec.identifiers:
             if not _DOTTED.match(text):
                 return None
-            text = re.split(r"\s*\??\.\s*", text)[-1]
+            text = _last_name(text)
         candidates = self.bindings().get(text)
         if not candidates:
             return None
@@ -96,7 +96,7 @@ class Source:
             return []
         name = self.node_text(node)
         if node.type not in self.spec.identifiers:
-            name = re.split(r"\s*\??\.\s*", name)[-1]
+            name = _last_name(name)
         out = [nearest]
         for _, value, _ in self.bindings().get(name, ())[:4]:
             if value is not nearest and not (value.start_byte <= node.start_byte < value.end_byte):
@@ -194,6 +194,11 @@ class Source:
             if n.type not in self.spec.comments:
                 stack.extend(reversed(n.named_children))
         return out
+
+
+def _last_name(dotted: str) -> str:
+    """`a.b?.C` -> `C`."""
+    return dotted.rsplit(".", 1)[-1].strip()
 
 
 def _is_plus(node) -> bool:
