@@ -141,16 +141,18 @@ def _constant(src: Source, node, regex: str | None, names: bool) -> bool:
 
 
 def _compares(src: Source, subject, other, where: dict) -> bool:
-    if compiled(where["mentions"]).search(src.resolved_text(subject)) is None:
-        return False
+    # the cheap side first: most comparisons in a file hold no constant at all
     if "other" in where:  # the other side is known by its chain (a certificate read from the app bundle)
-        return compiled(where["other"]).search(src.resolved_text(other)) is not None
-    pattern = compiled(where["constant"])
-    if any(pattern.search(s) for s in src.strings_in(other)):
-        return True
-    # a constant defined in another file, by its UPPER_SNAKE_CASE name (a name bound in this
-    # file is judged by its value above)
-    return _is_const_name(_SPACE.sub("", src.node_text(other))) and src.resolve(other) is None
+        if compiled(where["other"]).search(src.resolved_text(other)) is None:
+            return False
+    else:
+        pattern = compiled(where["constant"])
+        if not (src.any_string_matches(pattern) and any(pattern.search(s) for s in src.strings_in(other, limit=20))):
+            # a constant defined in another file, by its UPPER_SNAKE_CASE name (a name bound in
+            # this file is judged by its value above)
+            if not (_is_const_name(_SPACE.sub("", src.node_text(other))) and src.resolve(other) is None):
+                return False
+    return compiled(where["mentions"]).search(src.resolved_text(subject)) is not None
 
 
 def _is_const_name(text: str) -> bool:

@@ -48,6 +48,7 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
                          f"{language} syntax errors cover {share:.0%} of the file; scanned as text instead of as a syntax tree")
     src = Source(text, data, spec, tree)
     strings, comments = _strings_and_comments(src)
+    src.string_nodes = strings
     if literal_hint:
         for node in strings:
             start = src.char(node.start_byte)

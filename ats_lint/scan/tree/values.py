@@ -20,6 +20,7 @@ _QUOTED = re.compile(r'^[@$#A-Za-z]{0,3}("""|"|\'|`)(.*)\1#?$', re.S)
 _SPACE = re.compile(r"\s+")
 _DOTTED = re.compile(r"^[A-Za-z_$][\w$]{0,200}(?:[ \t\n]{0,40}\??\.[ \t\n]{0,40}[A-Za-z_$][\w$]{0,200}){1,20}$")
 MAX_DEPTH = 4
+MAX_TEXT = 4000  # characters of one node's text in a chain (a bound function body is not read whole)
 
 
 class Source:
@@ -36,6 +37,8 @@ class Source:
         self._bindings: dict[str, list] | None = None
         self._calls: dict[str, list] | None = None
         self._texts: dict[tuple, str] = {}
+        self.string_nodes: list = []  # outermost string literals, set by the scanner
+        self._file_tests: dict[str, bool] = {}
 
     # ------------------------------------------------------------------ positions
     def char(self, byte_offset: int) -> int:
@@ -128,7 +131,7 @@ class Source:
         key = (node.start_byte, node.end_byte, node.type, depth)
         if key in self._texts:
             return self._texts[key]
-        self._texts[key] = _SPACE.sub("", self.node_text(node))  # a cycle sees the plain text
+        self._texts[key] = _SPACE.sub("", self.node_text(node)[:MAX_TEXT])  # a cycle sees the plain text
         parts = [self._texts[key]]
         if depth < MAX_DEPTH:
             names = self.identifiers_in(node, limit=12)
@@ -152,6 +155,13 @@ class Source:
         return out
 
     # ------------------------------------------------------------------ strings
+    def any_string_matches(self, pattern) -> bool:
+        """Does some string literal of the file match? (a cheap test before resolving names)"""
+        if pattern.pattern not in self._file_tests:
+            self._file_tests[pattern.pattern] = any(
+                pattern.search(v) for v in (self.string_value(n, MAX_DEPTH) for n in self.string_nodes) if v is not None)
+        return self._file_tests[pattern.pattern]
+
     def is_string(self, node) -> bool:
         return node.type in self.spec.strings
 
