@@ -36,6 +36,8 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
                 if language not in p.tree_owned and p.applies(kind) and (p.hints is None or any(h in text for h in p.hints))]
     if not rules and not literal_hint and not patterns:
         return
+    if text_scanner.is_generated_docs(text):
+        return  # generated documentation and search indexes (Sphinx searchindex.js) are prose
     data = text.encode("utf-8", "surrogatepass")
     try:
         PARSE_COUNT[0] += 1
