@@ -40,9 +40,10 @@ def main(argv: list[str]) -> int:
 
 
 def rules_table() -> str:
-    rows = ["| Rule | Name | Category | Severity | What it flags |", "|---|---|---|---|---|"]
+    rows = ["| Rule | Name | Category | Severity | What it flags | Where |", "|---|---|---|---|---|---|"]
     for rule in all_rules().values():
-        rows.append(f"| [{rule.id}]({rule.help_url}) | {rule.name} | `{rule.category}` | {rule.severity} | {rule.summary} |")
+        where = " ".join(rule.languages.split())
+        rows.append(f"| [{rule.id}]({rule.help_url}) | {rule.name} | `{rule.category}` | {rule.severity} | {rule.summary} | {where} |")
     return "\n".join(rows) + "\n"
 
 

@@ -37,6 +37,7 @@ class Rule:
     faq: tuple[str, ...]
     help_url: str
     examples: dict = field(hash=False, compare=False, default_factory=dict)
+    languages: str = ""  # where the rule looks, for the README table and `explain`
 
     def format_message(self, **values: str) -> str:
         return self.message.format(**values)
@@ -47,7 +48,8 @@ class Rule:
         return (
             f"# {self.id} {self.name} ({self.category})\n\n"
             f"{self.summary}. Default severity: {self.severity}.\n\n"
-            f"## What it flags\n{self.what.strip()}\n\n"
+            + (f"Languages and files: {self.languages.strip()}\n\n" if self.languages else "")
+            + f"## What it flags\n{self.what.strip()}\n\n"
             f"## Why it breaks after the migration\n{self.why.strip()}\n\n"
             f"## What it does not flag\n{self.not_flagged_because.strip()}\n\n"
             f"## What to do\n{self.remediation.strip()}\n\n"
@@ -73,7 +75,7 @@ def all_rules() -> dict[str, Rule]:
         if data["category"] not in CATEGORIES or data["severity"] not in SEVERITIES:
             raise RuleError(f"{path}: unknown category or severity")
         data["faq"] = tuple(data["faq"])
-        rules[data["id"]] = Rule(**{k: data[k] for k in _REQUIRED})
+        rules[data["id"]] = Rule(**{k: data[k] for k in _REQUIRED}, languages=data.get("languages", ""))
     return rules
 
 

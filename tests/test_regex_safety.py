@@ -88,6 +88,20 @@ def _data_patterns() -> dict[str, re.Pattern]:
                 out[f"text.yaml {kind} {p.id} unless_in[{j}]"] = sub
     for i, pattern in enumerate(data["default_value_patterns"]):
         out[f"text.yaml default_value_patterns[{i}]"] = re.compile(pattern.replace("{name}", "SSL_CERT_FILE"))
+    from ats_lint.scan.tree.ruledata import compiled, syntax_data, syntax_rules
+
+    for name, body in syntax_data().get("macros", {}).items():
+        out[f"syntax macro {name}"] = re.compile(body)
+    for rule in syntax_rules():
+        stack = list(rule.where)
+        while stack:
+            where = stack.pop()
+            stack.extend(where.get("any", ()))
+            if "not" in where:
+                stack.append(where["not"])
+            for key in ("matches", "not_matches", "mentions", "constant", "other", "or_text", "file", "not_file"):
+                if isinstance(where.get(key), str):
+                    out[f"syntax {rule.id} {key}"] = compiled(where[key])
     for spec in filekinds.kind_specs():
         if spec.shebang is not None:
             out[f"text.yaml kind {spec.kind} shebang"] = spec.shebang

@@ -28,6 +28,7 @@ from ats_lint.scan.decode import python_encoding, read_text
 from ats_lint.scan.filekinds import file_kind
 from ats_lint.scan.python import scan_python_file
 from ats_lint.scan.sink import FindingSink
+from ats_lint.scan.tree.languages import tree_language
 
 _PARALLEL_THRESHOLD = 48  # below this many files a process pool costs more than it saves
 
@@ -261,6 +262,10 @@ def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result:
     sink = FindingSink(display, file, candidate.root, Path.cwd())
     if kind == "python":
         scan_python_file(text, sink, result, candidate.root)
+    elif (language := tree_language(file, kind, text)) is not None:
+        from ats_lint.scan.tree.scanner import scan_tree_file
+
+        scan_tree_file(text, sink, kind, language, result)
     else:
         from ats_lint.scan.text.scanner import scan_text_file
 

@@ -127,6 +127,7 @@ class Pattern:
     value_template: str | None
     value_display: str | None
     value_suffixes: tuple[str, ...]
+    tree_owned: frozenset[str] = frozenset()  # languages whose syntax-tree scanner reads this form
 
     def applies(self, kind: str) -> bool:
         return self.kinds is None or kind in self.kinds
@@ -176,6 +177,7 @@ def _pattern(item: dict, what_key: str) -> Pattern:
         value_template=item.get("value_template"),
         value_display=item.get("value_display"),
         value_suffixes=tuple(item.get("value_suffixes", ("",))),
+        tree_owned=frozenset(item.get("tree_owned", ())),
     )
 
 
@@ -247,9 +249,9 @@ def _inside_block(body: str, start: int, unless_in) -> bool:
     return contains_re.search(block) is not None
 
 
-def _candidates(patterns, kind: str, body: str):
+def _candidates(patterns, kind: str, body: str, tree: str | None = None):
     for p in patterns:
-        if not p.applies(kind):
+        if not p.applies(kind) or tree in p.tree_owned:
             continue
         if p.hints is not None and not any(h in body for h in p.hints):
             continue
@@ -273,8 +275,10 @@ def _group(m: re.Match, *names: str) -> tuple[str | None, int, int]:
     return None, m.start(), m.end()
 
 
-def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex) -> None:
-    for p, m in _candidates(trust_patterns(), kind, body):
+def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex, tree: str | None = None) -> None:
+    """Run the kind's trust and pinning patterns; `tree`: the language the file was parsed as,
+    whose syntax rules own some forms (`tree_owned`), left to them."""
+    for p, m in _candidates(trust_patterns(), kind, body, tree):
         name, start, end = _group(m, "name", "name2")
         if name is None:
             anchor, start, end = _group(m, "anchor")
@@ -287,7 +291,7 @@ def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex) -> 
             continue
         what = p.what.replace("{name}", name_for_message or "").replace("{anchor}", name_for_message or "")
         sink.trust(value, what, index.span(start, end), f"{what} {value.text[:200]}")
-    for p, m in _candidates(pinning_patterns(), kind, body):
+    for p, m in _candidates(pinning_patterns(), kind, body, tree):
         anchor, start, end = _group(m, "anchor")
         detail = p.what.replace("{anchor}", anchor or m.group(0))
         sink.add("ATS301", index.span(start, end), f"{p.id}:{anchor or m.group(0)}", detail=detail)

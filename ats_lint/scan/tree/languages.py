@@ -1,0 +1,98 @@
+"""Which grammar reads a file, and loading it lazily (rules/syntax/languages.yaml).
+
+A grammar module is imported, and a parser made, only when a file of its language passed the
+trigger prefilter: a run over a repository without such files never imports tree_sitter.
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ats_lint.resources import load_data
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    name: str
+    module: str
+    function: str
+    extensions: frozenset[str]
+    text_kinds: frozenset[str]
+    requires: re.Pattern | None  # a file must match this to be read as this language (ObjC headers)
+    strings: frozenset[str]
+    comments: frozenset[str]
+    identifiers: frozenset[str]
+    bindings: str  # a query with @name / @value captures: same-file constants and locals
+    max_error_share: float
+
+
+@functools.lru_cache(maxsize=1)
+def syntax_data() -> dict:
+    return load_data("syntax/languages.yaml")
+
+
+@functools.lru_cache(maxsize=1)
+def language_specs() -> dict[str, LanguageSpec]:
+    data = syntax_data()
+    out = {}
+    for name, item in data["languages"].items():
+        out[name] = LanguageSpec(
+            name=name,
+            module=item["module"],
+            function=item.get("function", "language"),
+            extensions=frozenset(item["extensions"]),
+            text_kinds=frozenset(item["text_kinds"]),
+            requires=re.compile(item["requires"], re.M) if item.get("requires") else None,
+            strings=frozenset(item["strings"]),
+            comments=frozenset(item["comments"]),
+            identifiers=frozenset(item["identifiers"]),
+            bindings=item["bindings"],
+            max_error_share=float(data["max_error_share"]),
+        )
+    return out
+
+
+def tree_language(path: Path | str, kind: str, text: str | None = None) -> str | None:
+    """The grammar name for a file of text kind `kind`, or None when the text scanner reads it."""
+    name = Path(path).name
+    ext = name.rsplit(".", 1)[1].lower() if "." in name.lstrip(".") else ""
+    for spec in language_specs().values():
+        if ext in spec.extensions and kind in spec.text_kinds:
+            if spec.requires is not None and (text is None or spec.requires.search(text) is None):
+                continue
+            return spec.name
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def language(name: str):
+    """The tree_sitter.Language of a grammar (imports tree_sitter and the grammar wheel)."""
+    import tree_sitter
+
+    spec = language_specs()[name]
+    module = importlib.import_module(spec.module)
+    return tree_sitter.Language(getattr(module, spec.function)())
+
+
+@functools.lru_cache(maxsize=None)
+def parser(name: str):
+    import tree_sitter
+
+    return tree_sitter.Parser(language(name))
+
+
+@functools.lru_cache(maxsize=None)
+def query(name: str, source: str):
+    """A compiled query (QueryError names the row and column of an unknown node type or field)."""
+    import tree_sitter
+
+    return tree_sitter.Query(language(name), source)
+
+
+def matches(name: str, source: str, node) -> list[tuple[int, dict]]:
+    import tree_sitter
+
+    return tree_sitter.QueryCursor(query(name, source)).matches(node)

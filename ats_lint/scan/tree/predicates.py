@@ -1,0 +1,160 @@
+"""The generic conditions a syntax rule's `where` list may use, written once for every language.
+
+Each entry is a dict whose first key names the primitive and the capture it reads:
+
+- `chain: CAP, matches/not_matches: RE`: the capture's text with whitespace removed, followed by
+  what its identifiers are bound to in the same file (a builder held in a variable, a key store
+  created three lines up), searched with RE;
+- `text: CAP, matches/not_matches: RE`: the capture's own text, whitespace removed;
+- `inside: CAP, types: [...], matches: RE` (and `not_inside`): an ancestor of one of those node
+  types (any type when omitted) whose text, whitespace removed, matches RE;
+- `has: CAP, types: [...], matches: RE`: a descendant of those types whose text matches RE;
+- `count: CAP, min: N`: at least N named children (arguments, array elements), comments aside;
+- `constant: CAP, matches: RE, names: true`: the capture is a string literal, a concatenation of
+  them, or a name bound to one in the same file, whose value matches RE; with `names`, a name in
+  UPPER_SNAKE_CASE (`BuildConfig.PIN`) counts as a constant defined elsewhere; `or_text: RE`
+  accepts a capture whose text matches RE (app resources: `getString(R.string.pin)`);
+- `compare: [A, B], mentions: RE, constant: RE`: one side's chain text matches `mentions`, the
+  other side holds a string constant (directly or in a same-file collection) matching `constant`,
+  or is an UPPER_SNAKE_CASE name not bound in this file (a constant defined elsewhere); with
+  `other: RE` instead of `constant`, the other side's chain text must match RE;
+- `strings: CAP, matches: RE`: some string literal in the capture, or in what its names are
+  bound or assigned to in this file, matches RE (a path read by `os.ReadFile("ca.pem")` two lines up);
+- `bound: CAP`: the capture is a name bound in this file (a local or a same-file constant);
+- `file: RE` / `not_file: RE`: the whole file's text;
+- `not: {...}` and `any: [{...}, ...]`.
+
+`{digest}` and the other macros of rules/syntax/languages.yaml expand inside every RE.
+"""
+from __future__ import annotations
+
+import re
+
+from ats_lint.scan.tree.ruledata import compiled
+from ats_lint.scan.tree.values import Source
+
+_SPACE = re.compile(r"\s+")
+_CONST_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,}")
+_NAME_CHARS = re.compile(r"[\w$.?]+")
+PRIMITIVES = ("strings", "bound", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file", "not_file", "not", "any")
+
+
+def holds(where: dict, caps: dict, src: Source) -> bool:
+    key = next(iter(where))
+    if key == "not":
+        return not holds(where["not"], caps, src)
+    if key == "any":
+        return any(holds(w, caps, src) for w in where["any"])
+    if key in ("file", "not_file"):
+        found = compiled(where[key]).search(src.text) is not None
+        return found if key == "file" else not found
+    if key == "compare":
+        a, b = (_node(caps, name) for name in where["compare"])
+        if a is None or b is None:
+            return False
+        return _compares(src, a, b, where) or _compares(src, b, a, where)
+    node = _node(caps, where[key])
+    if node is None:
+        return False
+    if key == "strings":
+        pattern = compiled(where.get("matches", "."))
+        return any(pattern.search(s) for s in src.strings_in(node, every=True))
+    if key == "bound":
+        return src.resolve(node) is not None
+    if key == "chain":
+        return _text_test(src.resolved_text(node), where)
+    if key == "text":
+        return _text_test(_SPACE.sub("", src.node_text(node)), where)
+    if key in ("inside", "not_inside"):
+        found = _inside(src, node, where)
+        return found if key == "inside" else not found
+    if key == "has":
+        return _has(src, node, where)
+    if key == "count":
+        return len([c for c in node.named_children if c.type not in src.spec.comments]) >= int(where["min"])
+    if key == "constant":
+        if "or_text" in where and compiled(where["or_text"]).search(_SPACE.sub("", src.node_text(node))):
+            return True
+        return _constant(src, node, where.get("matches"), bool(where.get("names")))
+    raise ValueError(f"unknown predicate {key!r}")
+
+
+def validate(where: dict) -> None:
+    """Raise ValueError for a predicate this module does not know (used by the rule tests)."""
+    key = next(iter(where))
+    if key not in PRIMITIVES:
+        raise ValueError(f"unknown predicate {key!r}")
+    if key == "not":
+        validate(where["not"])
+    if key == "any":
+        for w in where["any"]:
+            validate(w)
+
+
+def _node(caps: dict, name: str):
+    nodes = caps.get(name)
+    return nodes[0] if nodes else None
+
+
+def _text_test(text: str, where: dict) -> bool:
+    if "matches" in where and compiled(where["matches"]).search(text) is None:
+        return False
+    if "not_matches" in where and compiled(where["not_matches"]).search(text) is not None:
+        return False
+    return True
+
+
+def _inside(src: Source, node, where: dict) -> bool:
+    types = set(where.get("types", ()))
+    regex = compiled(where["matches"]) if "matches" in where else None
+    n = node.parent
+    for _ in range(int(where.get("within", 40))):
+        if n is None:
+            return False
+        if (not types or n.type in types) and (regex is None or regex.search(_SPACE.sub("", src.node_text(n)))):
+            return True
+        n = n.parent
+    return False
+
+
+def _has(src: Source, node, where: dict) -> bool:
+    types = set(where.get("types", ()))
+    regex = compiled(where["matches"]) if "matches" in where else None
+    stack = list(node.named_children)
+    while stack:
+        n = stack.pop()
+        if n.type in src.spec.comments:
+            continue
+        if (not types or n.type in types) and (regex is None or regex.search(_SPACE.sub("", src.node_text(n)))):
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
+def _constant(src: Source, node, regex: str | None, names: bool) -> bool:
+    value = src.string_value(node)
+    if value is not None:
+        return regex is None or compiled(regex).search(value) is not None
+    if names and regex is None:
+        return _is_const_name(_SPACE.sub("", src.node_text(node)))
+    return False
+
+
+def _compares(src: Source, subject, other, where: dict) -> bool:
+    # the cheap side first: most comparisons in a file hold no constant at all
+    if "other" in where:  # the other side is known by its chain (a certificate read from the app bundle)
+        if compiled(where["other"]).search(src.resolved_text(other)) is None:
+            return False
+    else:
+        pattern = compiled(where["constant"])
+        if not (src.any_string_matches(pattern) and any(pattern.search(s) for s in src.strings_in(other, limit=20))):
+            # a constant defined in another file, by its UPPER_SNAKE_CASE name (a name bound in
+            # this file is judged by its value above)
+            if not (_is_const_name(_SPACE.sub("", src.node_text(other))) and src.resolve(other) is None):
+                return False
+    return compiled(where["mentions"]).search(src.resolved_text(subject)) is not None
+
+
+def _is_const_name(text: str) -> bool:
+    """`PIN`, `BuildConfig.API_PIN`: a name in UPPER_SNAKE_CASE (by its last part)."""
+    return _NAME_CHARS.fullmatch(text) is not None and _CONST_NAME.fullmatch(text.rsplit(".", 1)[-1]) is not None

@@ -1,0 +1,147 @@
+"""Scan one file as a syntax tree: strings, comments, syntax rules, and the text fallback.
+
+1. The prefilter: unless the file contains a trigger of its language's rules, a host or digest
+   hint, a PEM, or a hint of a text pattern that still applies, it is not parsed at all.
+2. Parse. tree-sitter recovers from errors with local ERROR nodes, and nodes inside them keep
+   their types, so a file with a few of them is scanned as a tree. When ERROR nodes cover more
+   than `max_error_share` of the file's bytes (rules/syntax/languages.yaml), or the root itself
+   is an ERROR, the tree is not trusted: the file goes to the text scanner and a `parse-error`
+   entry says so.
+3. String literals (never comments) are searched for hosts, DigiCert fingerprints and PEMs.
+4. The text patterns of rules/text.yaml that the tree does not own (`tree_owned`) run over the
+   text with the tree's comments blanked (environment variables in strings, `-Djavax...`).
+5. Each syntax rule's query runs; matches whose `where` predicates hold are reported.
+"""
+from __future__ import annotations
+
+from ats_lint.model import FileResult, ScanError
+from ats_lint.scan.literals import PEM_MARKER, has_host_hint, scan_text
+from ats_lint.scan.sink import FindingSink
+from ats_lint.scan.tree.languages import language_specs, matches, parser
+from ats_lint.scan.tree.predicates import holds
+from ats_lint.scan.tree.ruledata import SyntaxRule, query_of, rules_for
+from ats_lint.scan.tree.values import Source
+
+PARSE_COUNT = [0]  # files parsed in this process (tests check that untriggered files are not)
+
+
+def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, result: FileResult) -> None:
+    from ats_lint.scan.text import scanner as text_scanner
+    from ats_lint.trust.certs import may_contain_digest
+
+    spec = language_specs()[language]
+    rules = [r for r in rules_for(language) if any(t in text for t in r.triggers)]
+    literal_hint = has_host_hint(text) or PEM_MARKER in text or may_contain_digest(text)
+    patterns = [p for p in text_scanner.trust_patterns() + text_scanner.pinning_patterns()
+                if language not in p.tree_owned and p.applies(kind) and (p.hints is None or any(h in text for h in p.hints))]
+    if not rules and not literal_hint and not patterns:
+        return
+    if text_scanner.is_generated_docs(text):
+        return  # generated documentation and search indexes (Sphinx searchindex.js) are prose
+    data = text.encode("utf-8", "surrogatepass")
+    try:
+        PARSE_COUNT[0] += 1
+        tree = parser(language).parse(data)
+    except Exception as exc:  # noqa: BLE001 - a grammar failure must not end the run
+        return _fallback(text, sink, kind, result, f"{language} parser failed ({type(exc).__name__}); scanned as text")
+    share = _error_share(tree.root_node, len(data))
+    if tree.root_node.is_error or share > spec.max_error_share:
+        return _fallback(text, sink, kind, result,
+                         f"{language} syntax errors cover {share:.0%} of the file; scanned as text instead of as a syntax tree")
+    src = Source(text, data, spec, tree)
+    strings, comments = _strings_and_comments(src)
+    src.string_nodes = strings
+    if literal_hint:
+        for node in strings:
+            start = src.char(node.start_byte)
+            scan_text(src.node_text(node), sink, lambda a, b, s=start: src.index.span(s + a, s + b))
+    if patterns:
+        body = _blank(text, src, comments)
+        text_scanner.scan_settings(body, sink, kind, src.index, tree=language)
+    for rule in rules:
+        _apply(rule, src, sink)
+
+
+def _fallback(text: str, sink: FindingSink, kind: str, result: FileResult, message: str) -> None:
+    from ats_lint.scan.text.scanner import scan_text_file
+
+    result.errors.append(ScanError(sink.path, "parse-error", message))
+    scan_text_file(text, sink, kind)
+
+
+def _error_share(root, size: int) -> float:
+    """The share of the file's bytes inside outermost ERROR nodes."""
+    if not root.has_error or size == 0:
+        return 0.0
+    covered, stack = 0, [root]
+    while stack:
+        n = stack.pop()
+        if n.is_error:
+            covered += n.end_byte - n.start_byte
+        elif n.has_error:
+            stack.extend(n.children)
+    return covered / size
+
+
+def _strings_and_comments(src: Source) -> tuple[list, list]:
+    """Outermost string literals and all comments, in source order."""
+    types = sorted(src.spec.strings | src.spec.comments)
+    q = "[" + " ".join(f"({t})" for t in types) + "] @n"
+    nodes = sorted((n for _, caps in matches(src.spec.name, q, src.tree.root_node) for n in caps["n"]),
+                   key=lambda n: (n.start_byte, -n.end_byte))
+    strings, comments, end = [], [], -1
+    for n in nodes:
+        if n.start_byte < end:
+            continue  # nested in a string or comment already taken
+        end = n.end_byte
+        (comments if n.type in src.spec.comments else strings).append(n)
+    return strings, comments
+
+
+def _blank(text: str, src: Source, comments: list) -> str:
+    if not comments:
+        return text
+    out, last = [], 0
+    for n in comments:
+        a, b = src.char(n.start_byte), src.char(n.end_byte)
+        out.append(text[last:a])
+        out.append("".join(c if c == "\n" else " " for c in text[a:b]))
+        last = b
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _apply(rule: SyntaxRule, src: Source, sink: FindingSink) -> None:
+    for _, caps in matches(src.spec.name, query_of(rule, src.spec.name), src.tree.root_node):
+        if rule.report not in caps or not all(holds(w, caps, src) for w in rule.where):
+            continue
+        anchor = caps[rule.report][0]
+        while rule.leftmost and anchor.named_children:
+            anchor = anchor.named_children[0]
+        span = src.span(anchor)
+        shown = src.node_text(anchor).split("\n", 1)[0][:120]
+        if rule.rule == "ATS301":
+            sink.add("ATS301", span, f"{rule.id}:{shown}", detail=rule.detail.replace("{report}", shown))
+        else:
+            value = trust_value(rule, caps, src)
+            if value is not None:
+                what = rule.what.replace("{report}", shown)
+                sink.trust(value, what, span, f"{what} {value.text[:200]}")
+
+
+def trust_value(rule: SyntaxRule, caps: dict, src: Source):
+    """What the store holds: a PEM, a path (looked up for ATS202), or unknown; None: the default."""
+    from ats_lint.trust.judge import PATH, PEM, UNKNOWN, TrustValue, is_default_store_text
+
+    nodes = caps.get(rule.value) if rule.value else None
+    if not nodes:
+        return TrustValue(UNKNOWN, rule.unknown)
+    strings = [s for s in src.strings_in(nodes[0], every=True) if s.strip()]
+    for s in strings:
+        if PEM_MARKER in s:
+            return TrustValue(PEM, s.replace("\\n", "\n"))
+    if strings:
+        if is_default_store_text(strings[0]):
+            return None
+        return TrustValue(PATH, strings[0])
+    return TrustValue(UNKNOWN, src.node_text(nodes[0])[:120] or rule.unknown)

@@ -1,0 +1,69 @@
+"""The syntax-tree scanner's own behaviour: the prefilter (no trigger, no parse, no import),
+positions in characters on non-ASCII lines, comments never reported, and the text fallback
+with a `parse-error` entry when the tree is mostly ERROR nodes."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from helpers import check_json, write_tree
+
+from ats_lint.scan.tree import scanner
+
+
+def _found(doc):
+    return {(f["path"], f["line"], f["column"], f["rule"]) for f in doc["findings"]}
+
+
+def test_a_file_without_a_trigger_is_never_parsed(tmp_path, monkeypatch):
+    write_tree(tmp_path, {
+        "Plain.kt": "fun main() {\n    println(\"hello\")\n}\n",
+        "util.go": "package util\n\nfunc Add(a, b int) int { return a + b }\n",
+        "Pin.kt": "val p = CertificatePinner.Builder().add(\"h\", \"sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\").build()\n",
+    })
+    before = scanner.PARSE_COUNT[0]
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", "--jobs", "1", ".")
+    assert scanner.PARSE_COUNT[0] - before == 1  # Pin.kt only
+    assert {(f["path"], f["rule"]) for f in doc["findings"]} == {("Pin.kt", "ATS301")}
+
+
+def test_tree_sitter_is_not_imported_for_a_repository_without_triggers(tmp_path):
+    write_tree(tmp_path, {"App.kt": "fun main() = println(\"hi\")\n", "main.go": "package main\n\nfunc main() {}\n"})
+    code = (
+        "import sys\nfrom ats_lint.cli.commands import main\n"
+        "try:\n    main(['check', '--no-cache', '--jobs', '1', '--format', 'json', '.'])\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('IMPORTED' if 'tree_sitter' in sys.modules else 'NOT-IMPORTED')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.stderr.strip().endswith("NOT-IMPORTED"), run.stderr
+
+
+def test_columns_count_characters_not_utf8_bytes(tmp_path, monkeypatch):
+    write_tree(tmp_path, {
+        "Api.kt": "val s = \"é😀\"; val u = \"https://bucket.s3.amazonaws.com/x\"\n",
+        "api.ts": "const note = 'ça'; const u = `https://d111111abcdef8.cloudfront.net/${p}`;\n",
+    })
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    # in UTF-8 bytes these would be 28 and 32
+    assert _found(doc) == {("Api.kt", 1, 24, "ATS101"), ("api.ts", 1, 31, "ATS102")}
+
+
+def test_comments_are_never_findings(tmp_path, monkeypatch):
+    write_tree(tmp_path, {
+        "Client.java": "class C {\n  // https://bucket.s3.amazonaws.com/x\n  /* new CertificatePinner.Builder().add(\"h\", \"sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\") */\n  String u = \"http://example.com\";\n}\n",
+        "main.go": "package main\n\n// tls.Config{RootCAs: pool} with InsecureSkipVerify: true\nvar u = \"http://example.com\"\n",
+    })
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    assert doc["findings"] == [] and doc["errors"] == []
+
+
+def test_a_file_the_grammar_cannot_read_falls_back_to_the_text_scanner(tmp_path, monkeypatch):
+    garbage = "}}} ))) ((( {{{ ;;; <<< >>> @@@ ### $$$ %%% ^^^\n" * 40
+    write_tree(tmp_path, {
+        "Broken.kt": garbage + "val pinner = CertificatePinner.Builder()\n",
+        "Local.kt": "val x = )\nval p = CertificatePinner.Builder().add(\"h\", \"sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\").build()\n" + "fun f() = 1\n" * 20,
+    })
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {("Broken.kt", 41, "ATS301"), ("Local.kt", 2, "ATS301")}
+    assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("Broken.kt", "parse-error")]
+    assert "scanned as text" in doc["errors"][0]["message"]
