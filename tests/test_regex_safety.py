@@ -73,7 +73,11 @@ def _data_patterns() -> dict[str, re.Pattern]:
         out[f"hosts.yaml s3.not_affected[{i}]"] = p
     for ep in [*hm.s3_endpoints, *hm.cf_endpoints]:
         out[f"hosts.yaml endpoint {ep.name}"] = ep.pattern
-    out["prefilter raw digest bytes"] = prefilter._RAW_DIGEST_RE
+    compiled = prefilter.compiled()
+    for name, pattern in compiled.set_names:
+        out[f"prefilter set name {name}"] = pattern
+    for name, pattern in compiled.env_setters:
+        out[f"prefilter env setter {name}"] = pattern
     data = text_scanner._data()
     for syntax in data["comment_syntaxes"]:
         regex = text_scanner.comment_regex(syntax)

@@ -33,6 +33,28 @@ def _matching_brace(text: str, close: int, floor: int) -> int | None:
     return None
 
 
+def host_start(text: str, anchor: int) -> int:
+    """Where the host whose domain suffix starts at `anchor` begins: walked back over host
+    characters and balanced placeholders, at most 253 characters."""
+    start = anchor
+    limit = max(0, start - _MAX_HOST)
+    while start > limit:
+        ch = text[start - 1]
+        if ch == "}":  # a placeholder may hold any character: `${AWS::Region}`, `{{ bucket }}`
+            opening = _matching_brace(text, start - 1, max(limit, start - 84))
+            if opening is None:
+                break
+            start = opening - 1 if opening > 0 and text[opening - 1] == "$" else opening
+            continue
+        if ch not in _HOST_CHARS:
+            break
+        start -= 1
+    # Balanced placeholders only: trim a leading "(" or "}" left over from code around the host.
+    while start < anchor and text[start] in ".-)}(":
+        start += 1
+    return start
+
+
 _VALID_HOST_RE = re.compile(r"[a-z0-9._-]{1,253}")
 
 
@@ -102,22 +124,7 @@ class HostMatcher:
                 text[end] in _LABEL_CHARS or (text[end] == "." and end + 1 < len(text) and text[end + 1] in _LABEL_CHARS)
             ):
                 continue  # the suffix continues: not this domain
-            start = m.start()
-            limit = max(0, start - _MAX_HOST)
-            while start > limit:
-                ch = text[start - 1]
-                if ch == "}":  # a placeholder may hold any character: `${AWS::Region}`, `{{ bucket }}`
-                    opening = _matching_brace(text, start - 1, max(limit, start - 84))
-                    if opening is None:
-                        break
-                    start = opening - 1 if opening > 0 and text[opening - 1] == "$" else opening
-                    continue
-                if ch not in _HOST_CHARS:
-                    break
-                start -= 1
-            # Balanced placeholders only: trim a leading "(" or "}" left over from code around the host.
-            while start < m.start() and text[start] in ".-)}(":
-                start += 1
+            start = host_start(text, m.start())
             host = text[start:end]
             if not host or host.startswith("."):
                 continue
