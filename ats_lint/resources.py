@@ -23,3 +23,18 @@ def load_data(name: str) -> Any:
 
     with open(rules_dir() / name, encoding="utf-8") as fh:
         return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present: start-up
+
+
+def user_cache_base() -> Path | None:
+    """The user's cache folder for ats-lint (`$XDG_CACHE_HOME/ats-lint`, else `~/.cache/ats-lint`),
+    or None when there is no usable home. A relative XDG_CACHE_HOME is ignored, as the XDG
+    specification says (it would land in the scanned tree)."""
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            return None
+        base = os.path.join(home, ".cache")
+    return Path(base) / "ats-lint"

@@ -204,11 +204,53 @@ def _read_reference_bundle(path: Path) -> Iterator[tuple[str | None, bytes]]:
 
 @functools.lru_cache(maxsize=1)
 def knowledge() -> CertificateKnowledge:
-    """Load and fingerprint every reference certificate named in rules/certs.yaml."""
+    """Every reference certificate named in rules/certs.yaml, fingerprinted.
+
+    Parsing certificates needs `cryptography` (a noticeable part of a small run's start-up), so
+    the derived facts are kept as plain JSON in the user's cache folder, keyed by a hash of the
+    shipped certificates, rules/certs.yaml and this module: any change to them derives again."""
+    key, sources = _knowledge_key()
+    cached = _read_knowledge_cache(key)
+    certificates = cached if cached is not None else _derive_certificates(sources)
+    if cached is None:
+        _write_knowledge_cache(key, certificates)
+    kb = CertificateKnowledge(certificates)
+    for cert in certificates:
+        for kind, digest in (
+            ("sha256", cert.sha256),
+            ("sha1", cert.sha1),
+            ("spki-sha256", cert.spki_sha256),
+            ("spki-sha1", cert.spki_sha1),
+        ):
+            entries = kb.by_digest.setdefault(digest, [])
+            if (cert, kind) not in entries:
+                entries.append((cert, kind))
+        kb.by_der_sha256[cert.sha256] = cert
+    kb.ats_spki = frozenset(c.spki_sha256 for c in certificates if c.is_ats)
+    return kb
+
+
+_KNOWLEDGE_FORMAT = 1
+_DIGEST_FIELDS = ("sha256", "sha1", "spki_sha256", "spki_sha1")
+
+
+def _knowledge_key() -> tuple[str, list[tuple[dict, Path, bytes]]]:
     spec = load_data("certs.yaml")
-    certificates: list[KnownCertificate] = []
+    h = hashlib.sha256(f"format {_KNOWLEDGE_FORMAT}\n".encode())
+    h.update((rules_dir() / "certs.yaml").read_bytes())
+    h.update(Path(__file__).read_bytes())
+    sources = []
     for bundle in spec["bundles"]:
         path = rules_dir() / bundle["file"]
+        data = path.read_bytes()
+        h.update(bundle["file"].encode() + b"\0" + data)
+        sources.append((bundle, path, data))
+    return h.hexdigest()[:32], sources
+
+
+def _derive_certificates(sources: list[tuple[dict, Path, bytes]]) -> list[KnownCertificate]:
+    certificates: list[KnownCertificate] = []
+    for bundle, path, _ in sources:
         for label, der in _read_reference_bundle(path):
             info = describe_der(der)
             if info is None:
@@ -227,20 +269,59 @@ def knowledge() -> CertificateKnowledge:
                     source_file=bundle["file"],
                 )
             )
-    kb = CertificateKnowledge(certificates)
-    for cert in certificates:
-        for kind, digest in (
-            ("sha256", cert.sha256),
-            ("sha1", cert.sha1),
-            ("spki-sha256", cert.spki_sha256),
-            ("spki-sha1", cert.spki_sha1),
-        ):
-            entries = kb.by_digest.setdefault(digest, [])
-            if (cert, kind) not in entries:
-                entries.append((cert, kind))
-        kb.by_der_sha256[cert.sha256] = cert
-    kb.ats_spki = frozenset(c.spki_sha256 for c in certificates if c.is_ats)
-    return kb
+    return certificates
+
+
+def _knowledge_cache_file(key: str) -> Path | None:
+    from ats_lint.resources import user_cache_base
+
+    base = user_cache_base()
+    return base / f"certificates-{key}.json" if base is not None else None
+
+
+def _read_knowledge_cache(key: str) -> list[KnownCertificate] | None:
+    import json
+
+    path = _knowledge_cache_file(key)
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != _KNOWLEDGE_FORMAT or data.get("key") != key:
+            return None
+        return [
+            KnownCertificate(**{k: (bytes.fromhex(v) if k in _DIGEST_FIELDS else v) for k, v in entry.items()})
+            for entry in data["certificates"]
+        ]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # missing, damaged or of another version: derive again
+
+
+def _write_knowledge_cache(key: str, certificates: list[KnownCertificate]) -> None:
+    """Write atomically (temporary file + rename); a cache folder that cannot be written is no error."""
+    import dataclasses
+    import json
+    import os
+    import tempfile
+
+    path = _knowledge_cache_file(key)
+    if path is None:
+        return
+    entries = [
+        {k: (v.hex() if k in _DIGEST_FIELDS else v) for k, v in dataclasses.asdict(cert).items()}
+        for cert in certificates
+    ]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".certificates-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"format": _KNOWLEDGE_FORMAT, "key": key, "certificates": entries}, fh)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except (OSError, UnboundLocalError):
+            pass
 
 
 @functools.lru_cache(maxsize=1)
