@@ -54,6 +54,7 @@ class _Ignorer:
         self.excludes = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
         self.respect_gitignore = respect_gitignore
         self._gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
+        self._chains: dict[tuple[Path, Path], list[tuple[str, object]]] = {}
 
     def _gitignore(self, folder: Path):
         if folder not in self._gitignores:
@@ -78,16 +79,35 @@ class _Ignorer:
                 if self.excludes.match_file(rel + suffix):
                     return True
         if self.respect_gitignore:
-            stop_at = self.project_root if self.project_root in path.parents else scan_root
-            folder = path.parent
-            while True:
-                spec = self._gitignore(folder)
-                if spec is not None and spec.match_file(path.relative_to(folder).as_posix() + suffix):
+            name = path.as_posix()
+            for folder, spec in self._chain(path.parent, scan_root):
+                if spec.match_file(name[len(folder):].lstrip("/") + suffix):
                     return True
-                if folder == stop_at or folder == folder.parent or stop_at not in folder.parents:
-                    break
-                folder = folder.parent
         return False
+
+    def _chain(self, parent: Path, scan_root: Path) -> list[tuple[str, object]]:
+        """The .gitignore files that apply to the entries of `parent`, nearest first, as
+        (folder as posix text, spec), up to the project root (or the scan root when `parent` is
+        outside the project): computed once per folder, from its parent's chain."""
+        stop_at = self.project_root if _within(parent, self.project_root) else scan_root
+        return self._chain_to(parent, stop_at)
+
+    def _chain_to(self, folder: Path, stop_at: Path) -> list[tuple[str, object]]:
+        key = (folder, stop_at)
+        chain = self._chains.get(key)
+        if chain is None:
+            spec = self._gitignore(folder)
+            chain = [(folder.as_posix(), spec)] if spec is not None else []
+            if not (folder == stop_at or folder == folder.parent or not _within(folder.parent, stop_at)):
+                chain = chain + self._chain_to(folder.parent, stop_at)
+            self._chains[key] = chain
+        return chain
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """`path == folder or folder in path.parents`, on the text of absolute paths."""
+    p, f = str(path), str(folder)
+    return p == f or p.startswith(f if f.endswith(os.sep) else f + os.sep)
 
 
 def discover(
