@@ -566,8 +566,39 @@ class Bench:
                          before=self._clear_cache, parse=_ats_json)
         self.run_row(Row("ats-jobs1", "ats-lint cold `--jobs 1`"), cold + ["--jobs", "1", "."], self.args.jobs_runs,
                      before=self._clear_cache, parse=_ats_json)
+        self.run_row(Row("ats-noprefilter", "ats-lint cold, Python prefilter off (`ATS_LINT_NO_PREFILTER=1`)"),
+                     cold + ["."], self.args.jobs_runs, before=self._clear_cache, parse=_ats_json,
+                     env=dict(self.env, ATS_LINT_NO_PREFILTER="1"))
         self.run_row(Row("ats-five", "ats-lint on 5 files (pre-commit)"), cold + ["--force-exclude"] + self.five, runs,
-                     before=self._clear_cache, parse=_ats_json)
+                     before=self._clear_results, parse=_ats_json)
+        self.startup(cold, runs)
+
+    def _clear_results(self) -> None:
+        """Clear the result caches but keep the certificate knowledge that ats-lint builds in the
+        user cache folder at first use (a pre-commit hook runs on a machine where it exists)."""
+        if not self.cache_home.exists():
+            return
+        for item in self.cache_home.rglob("*"):
+            if item.is_file() and not item.name.startswith("certificates-"):
+                item.unlink()
+
+    def startup(self, cold: list[str], runs: int) -> None:
+        """Start-up on its own: `check` of one empty Python file (outside the corpus), and how much
+        of it is importing modules (PYTHONPROFILEIMPORTTIME: the top-level imports' cumulative time)."""
+        empty = self.work / "startup" / "empty.py"
+        empty.parent.mkdir(parents=True, exist_ok=True)
+        empty.write_text("")
+        row = self.run_row(Row("ats-startup", "ats-lint start-up (`check` of one empty file)"), cold + [str(empty)], runs,
+                           before=self._clear_results, parse=_ats_json)
+        s = measure(cold + [str(empty)], self.src, dict(self.env, PYTHONPROFILEIMPORTTIME="1"), timeout=self.args.timeout)
+        total_us = 0
+        for line in s.stderr.splitlines():
+            parts = line.split("|")
+            if len(parts) == 3 and parts[0].startswith("import time:") and not parts[2].startswith("  ") \
+                    and parts[1].strip().isdigit():
+                total_us += int(parts[1])
+        row.note = (f"of which imports {total_us / 1e6:.2f} s (one run with PYTHONPROFILEIMPORTTIME, which slows "
+                    f"importing down; wall {s.wall:.2f} s); certificate knowledge read from the user cache").strip()
 
     def peers(self, exe: dict, semgrep_rules: Path, runs: int) -> None:
         env = _peer_env()
@@ -712,7 +743,7 @@ def write_report(path: Path, bench: Bench, args, packages, facts, versions, prof
         r = rows.get(key)
         return r.wall if r else None
 
-    ident_keys = ["ats-cold", "ats-warm", "ats-jobs1", "ats-jobs2"]
+    ident_keys = ["ats-cold", "ats-warm", "ats-jobs1", "ats-jobs2", "ats-noprefilter"]
     ident_sets = {k: rows[k].findings for k in ident_keys if rows.get(k) and rows[k].findings is not None}
     identical = len(ident_sets) == len(ident_keys) and all(v == ident_sets["ats-cold"] for v in ident_sets.values())
 
@@ -774,7 +805,7 @@ def write_report(path: Path, bench: Bench, args, packages, facts, versions, prof
             target("5 files ≤ bandit on the same 5", results["five_vs_bandit"], f"{_fmt(five, ' s')} vs bandit {_fmt(bfive, ' s')}"),
             target("Peak memory < 300 MB (full corpus)", results["memory"],
                    f"largest tree peak of the full-corpus ats-lint rows: {_fmt(max(peaks) if peaks else None, ' MB')} (cold {_fmt(peak, ' MB')})"),
-            target("Findings identical cold / warm / --jobs 1 / --jobs 2", identical,
+            target("Findings identical cold / warm / --jobs 1 / --jobs 2 / prefilter off", identical,
                    f"{len(ident_sets.get('ats-cold') or [])} findings each" if identical else
                    "differ: " + ", ".join(f"{k}: {len(v)}" for k, v in ident_sets.items()))]
     out += ["", "## Notes", ""]

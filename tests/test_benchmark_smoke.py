@@ -22,6 +22,8 @@ ROW_LABELS = [
     "ats-lint cold `--jobs 1`",
     "ats-lint cold `--jobs 2`",
     "ats-lint on 5 files (pre-commit)",
+    "ats-lint cold, Python prefilter off",
+    "ats-lint start-up",
     "bandit -r (all tests)",
     "bandit on the same 5 files",
     "semgrep (5-rule file)",
@@ -57,7 +59,7 @@ def test_table_has_every_row(smoke):
 def test_ats_lint_and_grep_rows_ran(smoke):
     _, data, _ = smoke
     rows = {r["key"]: r for r in data["rows"]}
-    for key in ("ats-cold", "ats-warm", "ats-jobs1", "ats-jobs2", "ats-five", "grep"):
+    for key in ("ats-cold", "ats-warm", "ats-jobs1", "ats-jobs2", "ats-five", "ats-noprefilter", "ats-startup", "grep"):
         row = rows[key]
         assert not row["skipped"], key
         assert row["wall"] is not None and row["wall"] > 0, key
@@ -65,6 +67,7 @@ def test_ats_lint_and_grep_rows_ran(smoke):
     for key in ("ats-cold", "ats-warm", "ats-jobs1", "ats-jobs2", "ats-five"):
         assert rows[key]["exit_codes"] == [0], (key, rows[key]["exit_codes"])  # --exit-zero: 0 unless an error
     assert int(rows["ats-five"]["files"]) == 5
+    assert int(rows["ats-startup"]["files"]) == 1 and "of which imports" in rows["ats-startup"]["note"]
     # the generated tree is big enough for the process pool (so --jobs 2 really runs in workers)
     assert int(rows["ats-cold"]["files"]) >= 100
 
@@ -75,7 +78,7 @@ def test_findings_identical_cold_warm_jobs(smoke):
     cold = rows["ats-cold"]["findings"]
     assert cold, "the smoke tree must produce findings"
     assert set(rows["ats-cold"]["by_category"]) == CATEGORIES
-    for key in ("ats-warm", "ats-jobs1", "ats-jobs2"):
+    for key in ("ats-warm", "ats-jobs1", "ats-jobs2", "ats-noprefilter"):
         assert rows[key]["findings"] == cold, key
         assert rows[key]["by_category"] == rows["ats-cold"]["by_category"], key
     assert data["targets"]["identical"] is True
