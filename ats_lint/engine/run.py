@@ -85,8 +85,10 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
             ProcessPoolExecutor,  # imported only when used: start-up of small runs
         )
 
+        import multiprocessing
+
         chunk = max(8, len(todo) // (jobs * 8))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(multiprocessing.Lock(),)) as pool:
             scanned = _reporting(pool.map(worker, todo, chunksize=chunk), len(candidates), progress, len(cached))
     else:
         scanned = _reporting((worker(c) for c in todo), len(candidates), progress, len(cached))
@@ -261,7 +263,13 @@ def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result:
         text = _LONE_CR.sub("\n", text)
     sink = FindingSink(display, file, candidate.root, Path.cwd())
     if kind == "python":
-        scan_python_file(text, sink, result, candidate.root)
+        if len(text) >= _LARGE_PYTHON and _large_lock is not None:
+            with _large_lock:  # one large syntax tree at a time in the whole process tree
+                scan_python_file(text, sink, result, candidate.root)
+                _after_python(len(text))
+        else:
+            scan_python_file(text, sink, result, candidate.root)
+            _after_python(len(text))
     elif (language := tree_language(file, kind, text)) is not None:
         from ats_lint.scan.tree.scanner import scan_tree_file
 
@@ -277,6 +285,41 @@ def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result:
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")
+_LARGE_PYTHON = 64 * 1024  # a libcst tree of a file this large is tens of MB
+
+
+def _init_worker(lock) -> None:
+    global _large_lock
+    _large_lock = lock
+
+
+def _after_python(size: int) -> None:
+    """After a large Python file, and after the next one (whose module usually pushes the large
+    tree out of the module cache), give the freed memory back to the system."""
+    global _large_before
+    if size >= _LARGE_PYTHON or _large_before:
+        _release_memory()
+    _large_before = size >= _LARGE_PYTHON
+
+
+def _release_memory() -> None:
+    """Give the memory of a large syntax tree back to the system: freed, it stays in the C heap
+    (glibc) and counts in the process' resident memory until trimmed. Elsewhere a no-op."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            import ctypes
+
+            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
+_malloc_trim = None
+_large_before = False
+_large_lock = None  # shared by the workers of a pool
 _BINARY_KINDS = frozenset({"text", "certificate-bundle"})  # NUL bytes in these: binary data (images, DER)
 
 

@@ -19,6 +19,7 @@ from ats_lint.scan.python.parse import check_parseable, walk
 from ats_lint.scan.sink import DeferredSpan
 
 MODULE_CACHE_SIZE = 32  # parsed modules kept for cross-module constant lookups
+MODULE_CACHE_SOURCE = 64 * 1024  # ... and at most this much of their source (the newest is always kept)
 
 
 def lazy(value):
@@ -207,5 +208,8 @@ class Project:
     def remember(self, file: Path, module: ParsedModule | None) -> None:
         self._cache[file] = module
         self._cache.move_to_end(file)
-        while len(self._cache) > MODULE_CACHE_SIZE:
+        # A libcst tree takes about 500 bytes per byte of source: bound the source held, too.
+        while len(self._cache) > MODULE_CACHE_SIZE or (
+            len(self._cache) > 1 and sum(len(m.source) for m in self._cache.values() if m is not None) > MODULE_CACHE_SOURCE
+        ):
             self._cache.popitem(last=False)
