@@ -93,6 +93,8 @@ def _spell(rng: random.Random, text: str) -> str:
         return f'"{escaped}"'
     if form == 6:
         return f'f"{{prefix}}{a}" f"{b}"'.replace("{{prefix}}", "{prefix}") if "{" not in text else repr(text)
+    if form == 8:
+        return f"({a!r} if True else '')"  # not joined by the visitor: the pieces stay apart
     if form == 7 and "\\" not in text and '"' not in text:
         return f'"{a}\\\n{b}"'  # a backslash-newline inside the literal
     return f'"""{text}"""' if '"' not in text else repr(text)
@@ -103,6 +105,9 @@ def _statement(rng: random.Random, files: dict[str, str]) -> str:
     fp = cert_value(rng.choice(["sha256_hex", "sha256_colon", "sha1_hex", "spki_b64", "sha256_spaced"]), "DigiCert Global Root CA")
     if kind <= 2:
         url = rng.choice(_SCHEMES) + rng.choice(_HOSTS) + rng.choice(["", "/key", "/{key}"])
+        if rng.random() < 0.15:  # built with `+=` across statements
+            cut = rng.randrange(1, len(url))
+            return f"built = {url[:cut]!r}\nbuilt += {url[cut:]!r}"
         template = rng.choice(["URL = {}", "fetch({})", "requests.get({}, timeout=3)", 'POLICY = {{"Service": {}}}',
                                "{}", 'ROLE = {{"Principal": {{"Service": [{}]}}}}', "x = ({},)"])
         return template.format(_spell(rng, url))
@@ -165,6 +170,8 @@ def test_a_generated_sample_gives_the_same_findings_with_and_without_the_prefilt
     'P = {"Principal": {"Service": "ec2.amazonaws.com"}}\n',
     'os.environ["HOME"] = "/root"\nx = os.environ[key]\n',
     "CHECKSUM = '" + "ab" * 32 + "'\n",
+    "words = open(path).read().split()\nok = isinstance(x, bool) and x is not False\n",
+    "parser.add_argument('--ca', help='a bundle', default=None)\nprint(__doc__)\n",
 ])
 def test_what_cannot_be_a_finding_is_skipped(code):
     assert not prefilter.python_may_have_findings(code)
@@ -191,6 +198,9 @@ def test_what_cannot_be_a_finding_is_skipped(code):
     'os.environ.setdefault("SSL_CERT_" "FILE", "ca.pem")\n',
     'monkeypatch.setenv("SSL_CERT_{}".format("FILE"), "ca.pem")\n',
     'E = {"REQUESTS_CA_BUNDLE": "ca.pem"}\n',
+    'u = "https://s3-accelerate."\nu += "amazonaws.com"\n',
+    'u = "https://b.s3.amazon"\nu += "aws.com"\n',
+    'c.setopt(pycurl.CAINFO, "ca.pem")\n',
 ])
 def test_what_may_be_a_finding_passes(code):
     assert prefilter.python_may_have_findings(code)

@@ -14,8 +14,8 @@ What a finding needs, and how it is asked for:
   name is not a plain literal (`os.environ[NAME] = ...`), which may resolve to one.
 - an S3 or CloudFront host: the host matcher of rules/hosts.yaml runs on the raw text; an
   occurrence it cannot settle there (the host starts where a string literal starts, so another
-  piece may extend it, or escapes hide it) is settled by rebuilding the string texts the visitor
-  checks with `ast` (the C parser), concatenations and f-string holes included.
+  piece may extend it; an escape hides part of it; a service-principal context) passes, and so
+  does a file that builds strings with `+=` and holds a piece of a domain suffix.
 - a known digest (hex, separated hex or base64), a PEM block, or a raw digest in a bytes literal.
 
 Strings written with escapes (`"\\x61"`) or split into pieces (`"amazonaws" ".com"`, `+`, a
@@ -40,6 +40,10 @@ _RESOLUTION_SECTIONS = {
     ("env_read_calls",),
     ("path_calls",),
     ("env_setters",),  # asked for by `_env_setter_patterns` instead
+    ("verification_off",),  # changes what a trust keyword's finding says, is none of its own
+    ("bool_calls",),
+    ("file_reads",),
+    ("prose",),  # texts that are documentation: fewer findings, never more
     ("pinning", "peer_certificate", "binary_keyword"),
     ("pinning", "peer_certificate", "digest_calls"),
     ("pinning", "peer_certificate", "digest_methods"),
@@ -177,12 +181,9 @@ def python_may_have_findings(text: str) -> bool:
         return True
     if _bytes_digest_possible(text) and _bytes_literals_hold_digest(text) is not False:
         return True
-    hosts = [_hosts(view) for view in views]
-    if True in hosts:
-        return True
-    if None in hosts:  # an occurrence the raw text cannot settle: rebuild the strings
-        return _strings_may_hold(text)
-    return False
+    # An occurrence of a host the raw text cannot settle passes, as does one that may be the end
+    # of a text built with `+=` (the visitor joins `url = "https://s3."; url += "amazonaws.com"`).
+    return any(_hosts(view) is not False for view in views) or _built_with_augmented_assignment(text)
 
 
 # Around a spot where a literal's text differs from the raw text (an escape, a junction of two
@@ -300,6 +301,12 @@ def _hosts(text: str) -> bool | None:
     lowered = text.lower()
     if not any(fragment in lowered for fragment in _ANCHOR_FRAGMENTS):
         return False
+    for fragment in _ANCHOR_FRAGMENTS:  # a literal that starts with the suffix: the dot is elsewhere
+        at = lowered.find(fragment)
+        while at > 0:
+            if lowered[at - 1] in "\"'}\\":
+                return None
+            at = lowered.find(fragment, at + 1)
     from ats_lint.scan.hosts import host_matcher, host_start
 
     matcher = host_matcher()
@@ -312,6 +319,18 @@ def _hosts(text: str) -> bool | None:
         if matcher.principal_re.search(text[max(0, start - 40):start]) and matcher.classify(text[start:m.end()]):
             return None  # an affected host, skipped as a service principal in the raw text only
     return False
+
+
+_AUGMENTED_STRING_RE = re.compile(r"""\+=[ \t]*(?:[rRbBuUfF]{1,2})?["']""")
+# Pieces of the two domain suffixes, one of which a text split across `+=` statements must hold.
+_SUFFIX_PIECES = ("amazon", "aws.com", "cloudfront", "front.net")
+
+
+def _built_with_augmented_assignment(text: str) -> bool:
+    if "+=" not in text or not _AUGMENTED_STRING_RE.search(text):
+        return False
+    lowered = text.lower()
+    return any(piece in lowered for piece in _SUFFIX_PIECES)
 
 
 def _continues_a_literal(text: str, start: int) -> bool:
@@ -351,74 +370,3 @@ def _decode_escape(m: re.Match) -> str:
         return chr(int(escape[1:], 8))
     except (KeyError, ValueError, OverflowError):
         return escape
-
-
-# --------------------------------------------------------------------------- strings, exactly
-
-
-def _strings_may_hold(text: str) -> bool:
-    """Rebuild every string text the visitor checks (constants, implicit and `+` concatenations
-    with holes, f-strings with holes) and look for hosts, digests and PEMs in them."""
-    import ast
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True  # libcst decides; a parse error is reported there
-    from ats_lint.scan.hosts import host_matcher
-    from ats_lint.trust.certs import knowledge
-
-    matcher, kb = host_matcher(), knowledge()
-    docstrings = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
-    in_concat: set[int] = set()
-    for node in ast.walk(tree):
-        texts: list[str] = []
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and id(node) not in in_concat:
-            operands = _flatten_add(node, in_concat)
-            if any(_is_string(o) for o in operands):
-                texts.append("".join(_static(o) for o in operands))
-        elif isinstance(node, ast.JoinedStr):
-            texts.append(_static(node))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)) and id(node) not in docstrings:
-            value = node.value
-            if isinstance(value, bytes):
-                value = value.decode("latin-1")
-            texts.append(value)
-        for piece in texts:
-            if "." in piece and next(matcher.find(piece), None) is not None:
-                return True
-            if len(piece) >= 28 and next(kb.find_digests(piece), None) is not None:
-                return True
-            if "BEGIN CERTIFICATE" in piece:
-                return True
-    return False
-
-
-def _is_string(node) -> bool:
-    import ast
-
-    return isinstance(node, ast.JoinedStr) or isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
-
-
-def _flatten_add(node, seen: set[int]) -> list:
-    import ast
-
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        seen.add(id(node))
-        return _flatten_add(node.left, seen) + _flatten_add(node.right, seen)
-    return [node]
-
-
-def _static(node) -> str:
-    """The text of a string expression with `{}` for every part not known statically."""
-    import ast
-
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.Constant) and isinstance(node.value, bytes):
-        return node.value.decode("latin-1")
-    if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "{}" for v in node.values)
-    return "{}"
