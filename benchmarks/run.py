@@ -918,7 +918,7 @@ def main(argv: list[str] | None = None) -> int:
         args.results_json.write_text(json.dumps({
             "targets": results,
             "rows": [{"key": r.key, "label": r.label, "wall": r.wall, "peak_mb": r.peak, "files": r.files,
-                      "skipped": r.skipped, "by_category": r.by_category, "findings": r.findings,
+                      "skipped": r.skipped, "note": r.note, "by_category": r.by_category, "findings": r.findings,
                       "exit_codes": [s.returncode for s in r.samples]} for r in bench.rows],
         }, indent=1, default=list))
     log(f"wrote {output}")
