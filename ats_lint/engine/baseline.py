@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,17 +93,38 @@ def dumps(entries: list[Entry]) -> str:
 def write(path: Path, findings: list[Finding], cwd: Path, keep: list[Entry] = ()) -> int:
     """Write the baseline atomically: the entries of `findings` plus `keep`. Returns the count."""
     entries = entries_for(findings, cwd, path.parent.absolute()) + list(keep)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
-        tmp.write_text(dumps(entries), encoding="utf-8")
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):  # a symlink, device or FIFO: never written through
+        raise BaselineError(f"{path}: cannot write baseline: not a regular file (a symbolic link, device or FIFO)")
+    tmp = None
+    try:
+        # An unpredictable name, created exclusively: a planted symlink next to the target cannot redirect the write.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(dumps(entries))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
         os.replace(tmp, path)
     except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
     return len(entries)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _in_scope(entry: Entry, base_dir: Path, seen_paths: set[str], selected: set[str]) -> bool:

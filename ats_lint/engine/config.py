@@ -69,7 +69,21 @@ def load_config(path: Path) -> Settings:
     raw = _read(path)
     settings = Settings(source=path, project_root=path.parent)
     apply(settings, raw, str(path))
+    for key, value in (("baseline", settings.baseline), ("cache-dir", settings.cache_dir)):
+        if value is not None and not _stays_inside(path.parent, value):
+            raise ConfigError(f"{path}: key '{key}': {value!r} leaves the repository (a path in the configuration must stay "
+                              "inside the folder of the configuration file; give it on the command line instead)")
     return settings
+
+
+def _stays_inside(folder: Path, value: str) -> bool:
+    """Whether `value` (relative to `folder`, symbolic links followed) names a path inside `folder`.
+    A scanned repository's configuration must not aim writes or deletes anywhere else."""
+    try:
+        (folder / value).resolve().relative_to(folder.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
 
 
 def _read(path: Path) -> dict[str, Any]:
