@@ -154,3 +154,208 @@ def test_write_baseline_uses_an_unpredictable_temporary_name(tmp_path, monkeypat
     assert json.loads((repo / "base.json").read_text())["tool"] == "ats-lint"
     assert sorted(p.name for p in repo.iterdir() if p.name.startswith(".base")) == sorted(
         f".base.json.tmp{pid}" for pid in range(os.getpid() - 2, os.getpid() + 3))
+
+
+# --------------------------------------------------------------------------- leaks
+
+
+def test_values_are_never_resolved_from_modules_above_the_scanned_root(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"other/__init__.py": "", "other/settings.py": 'DB_PASSWORD = "hunter2"\n'})
+    repo = write_tree(tmp_path / "repo", {
+        ".git/HEAD": "",
+        "pkg/__init__.py": "",
+        "pkg/app.py": "import requests\nfrom ...other.settings import DB_PASSWORD\nrequests.get('https://x', verify=DB_PASSWORD)\n",
+    })
+    code, out, err = run_cli(["check", "--no-cache", "--quiet", "--format", "json", "--jobs", "1"], repo, monkeypatch)
+    assert code == 1, err
+    assert triples(json.loads(out)) == {("pkg/app.py", 3, "ATS201")}
+    assert "hunter2" not in out
+
+
+def test_values_are_never_resolved_through_a_symlinked_module_that_leaves_the_root(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"secret/settings.py": 'CA = "sk_live_SECRET"\n'})
+    repo = write_tree(tmp_path / "repo", {
+        ".git/HEAD": "",
+        "app.py": "import requests\nfrom settings import CA\nrequests.get('https://x', verify=CA)\n",
+    })
+    (repo / "settings.py").symlink_to(tmp_path / "secret" / "settings.py")
+    code, out, err = run_cli(["check", "--no-cache", "--quiet", "--format", "json", "--jobs", "1", "app.py"], repo, monkeypatch)
+    assert code == 1, err
+    assert triples(json.loads(out)) == {("app.py", 3, "ATS201")}
+    assert "sk_live" not in out
+
+
+def test_since_never_reads_a_committed_symlink_that_leaves_the_tree(tmp_path):
+    secret = write_tree(tmp_path / "outside", {"keys.py": 'KEY = "sk_live_SECRET"\nURL = "https://b.s3.amazonaws.com/k"\n'})
+    repo = write_tree(tmp_path / "repo", {"a.py": "x = 1\n"})
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "base")
+    (repo / "link.py").symlink_to(secret / "keys.py")
+    git(repo, "add", "link.py")
+    git(repo, "commit", "-qm", "link")
+    proc = ats_lint(repo, "check", "--no-cache", "--quiet", "--format", "json", "--since", "HEAD~1")
+    assert "sk_live" not in proc.stdout and "amazonaws" not in proc.stdout
+    doc = json.loads(proc.stdout)
+    assert {(e["path"], e["kind"]) for e in doc["errors"]} == {("link.py", "link-outside-root")}
+
+
+def test_an_imported_module_over_the_size_limit_is_not_read(tmp_path, monkeypatch):
+    repo = write_tree(tmp_path, {
+        ".git/HEAD": "",
+        "app.py": "import requests\nfrom conf import CA\nrequests.get('https://x', verify=CA)\n",
+        "conf.py": 'CA = "certs/big-ca.pem"\n' + "# padding\n" * 20_000,
+    })
+    code, out, err = run_cli(["check", "--no-cache", "--quiet", "--format", "json", "--jobs", "1", "--max-file-size", "100KB", "app.py"],
+                             repo, monkeypatch)
+    assert code == 1, err
+    assert "big-ca.pem" not in out  # the 200 kB module was not parsed for the value
+
+
+# --------------------------------------------------------------------------- hangs and blow-ups
+
+
+def test_a_referenced_bundle_that_is_a_fifo_does_not_block(tmp_path):
+    repo = write_tree(tmp_path / "repo", {"app.py": "import requests\nrequests.get('https://x', verify='ca.pem')\n"})
+    os.mkfifo(repo / "ca.pem")
+    proc = ats_lint(repo, "check", "--no-cache", "--quiet", "--format", "json", "app.py", timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert {(f["path"], f["line"], f["rule"]) for f in json.loads(proc.stdout)["findings"]} == {("app.py", 2, "ATS201")}
+
+
+def test_a_bundle_path_longer_than_a_file_name_keeps_the_files_findings(tmp_path, monkeypatch):
+    long_name = "d" * 300 + "/ca.pem"
+    write_tree(tmp_path, {".git/HEAD": "", "app.py": f"import requests\nrequests.get('https://b.s3.amazonaws.com/k', verify='{long_name}')\n"})
+    code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")
+    assert code == 1
+    assert triples(doc) == {("app.py", 2, "ATS201"), ("app.py", 2, "ATS101")}
+    assert doc["errors"] == []
+
+
+@pytest.mark.parametrize("where", ["gitignore", "exclude"])
+def test_a_backtracking_glob_against_a_long_name_answers_quickly(tmp_path, where):
+    repo = write_tree(tmp_path / "repo", {"app.py": S3, ("a" * 200) + ".py": S3})
+    args = ["--exclude", "a*a*a*a*a*a*a*a*b"] if where == "exclude" else []
+    if where == "gitignore":
+        (repo / ".gitignore").write_text("a*a*a*a*a*a*a*a*b\n**/a*a*a*a*a*a*a*a*b/**\n")
+    proc = ats_lint(repo, "check", "--no-cache", "--quiet", "--format", "json", *args, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert {f["path"] for f in json.loads(proc.stdout)["findings"]} == {"app.py", ("a" * 200) + ".py"}
+
+
+def test_a_huge_one_line_gitignore_is_bounded_and_reported(tmp_path):
+    repo = write_tree(tmp_path / "repo", {"app.py": S3, "skip.py": S3})
+    (repo / ".gitignore").write_text("*a" * (2 * 1024 * 1024) + "\nskip.py\n")
+    proc = ats_lint(repo, "check", "--no-cache", "--quiet", "--format", "json", timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert {f["path"] for f in doc["findings"]} == {"app.py", "skip.py"}  # a .gitignore not used hides nothing
+    assert {(e["path"], e["kind"]) for e in doc["errors"]} == {(".gitignore", "too-large")}
+
+
+def test_a_gitignore_pattern_longer_than_a_path_is_dropped_and_reported(tmp_path):
+    repo = write_tree(tmp_path / "repo", {"app.py": S3, "skip.py": S3})
+    (repo / ".gitignore").write_text("*a" * 50_000 + "\nskip.py\n")
+    proc = ats_lint(repo, "check", "--no-cache", "--quiet", "--format", "json", timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert {f["path"] for f in doc["findings"]} == {"app.py"}
+    assert [(e["path"], e["kind"]) for e in doc["errors"]] == [(".gitignore", "too-large")]
+    assert "line 1" in doc["errors"][0]["message"]
+
+
+def test_a_folder_chain_800_deep_is_walked_in_linear_time(tmp_path):
+    repo = tmp_path / "repo"
+    deep = repo.joinpath(*["d"] * 800)
+    deep.mkdir(parents=True)
+    (deep / "app.py").write_text(S3)
+    (repo / ".gitignore").write_text("*.log\n")
+    proc = ats_lint(repo, "check", "--no-cache", "--quiet", "--format", "json", timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert [f["line"] for f in json.loads(proc.stdout)["findings"]] == [1]
+
+
+def test_nested_path_joins_are_evaluated_in_time_linear_in_depth(tmp_path):
+    lines = ["import os, requests", 'A0 = "certs"']
+    lines += [f"A{i} = os.path.join({', '.join([f'A{i - 1}'] * 10)})" for i in range(1, 40)]
+    lines += ["requests.get('https://x', verify=A39)"]
+    repo = write_tree(tmp_path / "repo", {"app.py": "\n".join(lines) + "\n"})
+    proc = ats_lint(repo, "check", "--no-cache", "--quiet", "--format", "json", timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert {(f["line"], f["rule"]) for f in json.loads(proc.stdout)["findings"]} == {(42, "ATS201")}
+
+
+def test_the_verdict_is_linear_in_the_number_of_findings():
+    import time
+
+    from ats_lint.model import Finding
+    from ats_lint.report.verdict import assess
+
+    findings = [Finding("ATS201", ".env", i, 1, i, 2, "m") for i in range(1, 100_001)]
+    started = time.monotonic()
+    verdict = assess(findings)
+    assert time.monotonic() - started < 10
+    assert any(".env:1, .env:2, .env:3, .env:4, .env:5 and 99995 more" in r for r in verdict.reasons)
+
+
+def test_one_suppression_in_a_file_of_continued_lines_is_linear(tmp_path):
+    body = "# ats-lint: ignore[ATS101]\n" + "echo https://b.s3.amazonaws.com/k \\\n" * 60_000 + "done\n"
+    repo = write_tree(tmp_path / "repo", {"app.sh": body})
+    proc = ats_lint(repo, "check", "--no-cache", "--quiet", "--format", "json", "--max-file-size", "10MiB", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_workers_do_not_outlive_a_terminated_parent(tmp_path):
+    import signal
+    import time
+
+    repo = tmp_path / "repo"
+    for i in range(400):
+        write_tree(repo, {f"m{i}.py": "import requests\n" + "requests.get('https://x', verify='ca.pem')\n" * 300})
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "ats_lint", "check", "--no-cache", "--quiet", "--jobs", "2", "."],
+                            cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children: set[int] = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(children) < 2:
+        time.sleep(0.2)
+        try:
+            children = {int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()}
+        except OSError:
+            break
+    assert children, "no worker started"
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{c}").exists() for c in children):
+        time.sleep(0.2)
+    alive = [c for c in children if Path(f"/proc/{c}").exists() and "Z" not in Path(f"/proc/{c}/stat").read_text().split()[2]]
+    for c in alive:
+        os.kill(c, signal.SIGKILL)
+    assert alive == []
+
+
+def test_ctrl_c_in_a_single_process_run_exits_130(tmp_path):
+    import signal
+    import time
+
+    repo = tmp_path / "repo"
+    for i in range(300):
+        write_tree(repo, {f"m{i}.py": "import requests\n" + "requests.get('https://x', verify=f'{a}{b}' + c)\n" * 600})
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "ats_lint", "check", "--no-cache", "--quiet", "--jobs", "1", "."],
+                            cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Fatal Python error" not in err and "Traceback" not in err
+
+
+def test_repository_config_cannot_start_hundreds_of_workers(tmp_path, monkeypatch):
+    from ats_lint.engine.run import worker_count
+
+    cpus = os.cpu_count() or 1
+    assert worker_count(200, 60) == min(cpus, 7)
+    assert worker_count(200, 3) == 1
+    assert worker_count(0, 10_000) == cpus

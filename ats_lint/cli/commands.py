@@ -1,6 +1,6 @@
 """The command line. The only module that prints or chooses an exit code.
 
-Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error, 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ats_lint import __version__
 from ats_lint.cli.output import FORMAT_ENV, FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 _FROM_CONFIG = object()  # --write-baseline without FILE: the `baseline` of the configuration
 
 
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("ats-lint: interrupted", file=sys.stderr)
-        return EXIT_ERROR
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the tool itself failed (a worker died...): one line, exit 2

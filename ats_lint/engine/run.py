@@ -78,7 +78,7 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
             if hit is not None:
                 cached[c.file] = hit
         todo = [c for c in candidates if c.file not in cached]
-    jobs = settings.jobs or os.cpu_count() or 1
+    jobs = worker_count(settings.jobs, len(todo))
     worker = functools.partial(_scan_recording, cwd=cwd, options=options)
     if jobs > 1 and len(todo) >= _PARALLEL_THRESHOLD:
         from concurrent.futures import (
@@ -86,7 +86,7 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
         )
 
         chunk = max(8, len(todo) // (jobs * 8))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
             scanned = _reporting(pool.map(worker, todo, chunksize=chunk), len(candidates), progress, len(cached))
     else:
         scanned = _reporting((worker(c) for c in todo), len(candidates), progress, len(cached))
@@ -123,6 +123,27 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
     result.unused_suppressions.sort(key=lambda u: (u.path, u.line, u.column))
     assign_fingerprints(result.findings)
     return result
+
+
+def worker_count(requested: int, files: int) -> int:
+    """Worker processes for `files` files: what was asked (0: one per CPU), but never more than
+    the CPUs nor one per 8 files (`jobs: 200` in a repository's configuration starts no 200 processes)."""
+    cpus = os.cpu_count() or 1
+    return max(1, min(requested or cpus, cpus, files // 8 or 1))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Pool initializer: a worker ends when its parent is gone (SIGTERM/SIGKILL to the parent,
+    which then cannot shut the pool down), instead of living on as an orphan."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ats-lint-parent-watch", daemon=True).start()
 
 
 def _reporting(results, total: int, progress, already: int = 0) -> list:
@@ -261,7 +282,7 @@ def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result:
         text = _LONE_CR.sub("\n", text)
     sink = FindingSink(display, file, candidate.root, Path.cwd())
     if kind == "python":
-        scan_python_file(text, sink, result, candidate.root)
+        scan_python_file(text, sink, result, candidate.root, options.max_file_size)
     elif (language := tree_language(file, kind, text)) is not None:
         from ats_lint.scan.tree.scanner import scan_tree_file
 

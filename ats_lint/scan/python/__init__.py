@@ -16,7 +16,7 @@ from ats_lint.model import FileResult, ScanError
 from ats_lint.scan.sink import FindingSink
 
 
-def scan_python_file(text: str, sink: FindingSink, result: FileResult, root: Path) -> None:
+def scan_python_file(text: str, sink: FindingSink, result: FileResult, root: Path, max_file_size: int | None = None) -> None:
     """Scan one Python file's text into `sink`; a file libcst cannot parse gets a `parse-error`
     and is scanned as text for URLs and fingerprints."""
     from ats_lint.scan.prefilter import python_may_have_findings
@@ -30,7 +30,7 @@ def scan_python_file(text: str, sink: FindingSink, result: FileResult, root: Pat
     from ats_lint.scan.text.scanner import scan_fallback
 
     try:
-        on_large_stack(scan_python, text, sink, _project(root))
+        on_large_stack(scan_python, text, sink, _project(root, max_file_size))
     except (libcst.ParserSyntaxError, RecursionError) as exc:
         message = " ".join(str(exc).split())[:300] if isinstance(exc, libcst.ParserSyntaxError) else "nesting too deep to parse"
         result.errors.append(ScanError(result.path, "parse-error", f"{message}; scanned as text for URLs and fingerprints"))
@@ -39,10 +39,10 @@ def scan_python_file(text: str, sink: FindingSink, result: FileResult, root: Pat
 
 
 @functools.lru_cache(maxsize=8)
-def _project(root: Path):
+def _project(root: Path, max_file_size: int | None = None):
     from ats_lint.scan.python.project import Project
 
-    return Project(root)
+    return Project(root, max_file_size)
 
 
 def forget_projects() -> None:

@@ -124,7 +124,14 @@ def on_large_stack(fn, *args):
         threading.stack_size(previous)
     if worker is None:
         return fn(*args)
-    worker.join()
+    interrupted = None
+    while worker.is_alive():
+        try:
+            worker.join()
+        except KeyboardInterrupt as exc:  # Ctrl-C: let the native parse finish first; a daemon
+            interrupted = exc  # thread inside libcst at interpreter exit aborts the process (exit 134)
+    if interrupted is not None:
+        raise interrupted
     ok, value = outcome[0]
     if not ok:
         raise value

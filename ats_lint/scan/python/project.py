@@ -168,8 +168,10 @@ class ParsedModule:
 class Project:
     """The scanned tree as seen from Python imports: finds and parses other modules on demand."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, max_file_size: int | None = None):
         self.root = root
+        self._real_root = root.resolve()
+        self.max_file_size = max_file_size  # a module over the scan's size limit is not read for values either
         self._cache: OrderedDict[Path, ParsedModule | None] = OrderedDict()  # LRU: parsed trees are large
 
     def module_file(self, importer: Path, dotted: str, level: int) -> Path | None:
@@ -189,15 +191,26 @@ class Project:
                 if candidate is None:
                     continue
                 depends_on(candidate)
-                if candidate.is_file():
+                if candidate.is_file() and self._inside(candidate):
                     return candidate
         return None
+
+    def _inside(self, file: Path) -> bool:
+        """Whether `file`, links followed, is inside the scanned root: nothing outside it is read
+        for values (`from ...other import X` climbing above the root, a symlinked module)."""
+        try:
+            file.resolve().relative_to(self._real_root)
+        except (ValueError, OSError, RuntimeError):
+            return False
+        return True
 
     def load(self, file: Path) -> ParsedModule | None:
         if file in self._cache:
             self._cache.move_to_end(file)
             return self._cache[file]
         try:
+            if not self._inside(file) or (self.max_file_size is not None and file.stat().st_size > self.max_file_size):
+                raise OSError("outside the scanned root or over the size limit")
             module = ParsedModule(file, file.read_text(encoding="utf-8", errors="replace"))
         except (OSError, cst.ParserSyntaxError, RecursionError):
             module = None
