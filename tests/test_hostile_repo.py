@@ -359,3 +359,134 @@ def test_repository_config_cannot_start_hundreds_of_workers(tmp_path, monkeypatc
     assert worker_count(200, 60) == min(cpus, 7)
     assert worker_count(200, 3) == 1
     assert worker_count(0, 10_000) == cpus
+
+
+# --------------------------------------------------------------------------- memory and crashes
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/dev/stdin", "fifo"])
+def test_a_baseline_that_is_a_device_or_fifo_is_refused_without_blocking(tmp_path, target):
+    repo = write_tree(tmp_path / "repo", {"app.py": S3})
+    if target == "fifo":
+        os.mkfifo(repo / "base.json")
+    else:
+        (repo / "base.json").symlink_to(target)
+    proc = ats_lint(repo, "check", "--no-cache", "--quiet", "--baseline", "base.json", timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("not a regular file (a FIFO, device or folder)"), proc.stderr
+
+
+def test_a_baseline_entry_with_a_name_longer_than_the_os_allows_is_stale_not_fatal(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"app.py": S3})
+    entries = [{"path": "x" * 256 + ".py", "rule": "ATS101", "fingerprint": "0" * 16}]
+    (tmp_path / "base.json").write_text(json.dumps({"tool": "ats-lint", "version": 1, "findings": entries}))
+    code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet", "--baseline", "base.json")
+    assert code == 1
+    assert triples(doc) == {("app.py", 1, "ATS101")}
+
+
+def test_a_yaml_alias_bomb_in_the_config_is_refused_in_one_line(tmp_path, monkeypatch):
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
+        f'{k}: &{k} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n' for p, k in zip("abcdefgh", "bcdefghi"))
+    bomb += "exclude: *i\n"
+    write_tree(tmp_path, {"app.py": S3, ".ats-lint.yaml": bomb})
+    proc = ats_lint(tmp_path, "check", "--no-cache", "--quiet", timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and len(proc.stderr) < 500
+    assert "aliases (*name) are not allowed" in proc.stderr
+
+
+@pytest.mark.parametrize("config", ["[tool]\nats-lint = 1\n", "tool = 3\n"])
+def test_a_malformed_pyproject_is_a_clear_error_not_an_internal_one(tmp_path, monkeypatch, config):
+    write_tree(tmp_path, {"app.py": S3, "pyproject.toml": config})
+    code, out, err = run_cli(["check", "--no-cache", "--quiet", "--config", "pyproject.toml"], tmp_path, monkeypatch)
+    assert "internal error" not in err
+    assert code == 2 if "ats-lint = 1" in config else code == 1
+
+
+def test_an_absurd_max_file_size_is_refused(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"app.py": S3})
+    code, out, err = run_cli(["check", "--no-cache", "--quiet", "--max-file-size", "64GiB"], tmp_path, monkeypatch)
+    assert code == 2 and "over the limit of 256MiB" in err
+    code, out, err = run_cli(["check", "--no-cache", "--quiet", "--max-file-size", "9" * 400], tmp_path, monkeypatch)
+    assert code == 2 and len(err) < 300
+
+
+def test_a_cache_file_of_the_wrong_shape_is_discarded(tmp_path, monkeypatch):
+    from ats_lint.engine.cache import ResultCache, cache_key  # noqa: F401 - the file name comes from a first run
+
+    write_tree(tmp_path, {"app.py": S3, ".ats-lint.yaml": "cache-dir: .ats_lint_cache\n"})
+    os.utime(tmp_path / "app.py", (1_000_000_000, 1_000_000_000))
+    check_json(tmp_path, monkeypatch, "--quiet")
+    (cache_file,) = (tmp_path / ".ats_lint_cache").glob("results-*.json")
+    for damaged in ({"format": 1, "entries": {str(tmp_path / "app.py"): "oops"}},
+                    {"format": 1, "entries": {str(tmp_path / "app.py"): {"stat": None, "deps": 5}}},
+                    {"format": 1, "entries": {str(tmp_path / "app.py"): {"stat": json.loads(cache_file.read_text())["entries"][str(tmp_path / "app.py")]["stat"], "deps": [[1, 2, 3]], "result": []}}}):
+        cache_file.write_text(json.dumps(damaged))
+        code, doc = check_json(tmp_path, monkeypatch, "--quiet")
+        assert code == 1
+        assert triples(doc) == {("app.py", 1, "ATS101")}
+
+
+# --------------------------------------------------------------------------- probe
+
+
+def test_probe_timeout_bounds_the_whole_probe_not_each_read(tmp_path, monkeypatch):
+    import socket
+    import threading
+    import time
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def trickle() -> None:  # a TLS record header announcing 16 KiB, then one byte every 0.2 s
+        conn, _ = server.accept()
+        with conn:
+            conn.sendall(b"\x16\x03\x03\x40\x00")
+            until = time.monotonic() + 6  # then hang up: a per-read timeout would have waited all along
+            while not stop.is_set() and time.monotonic() < until:
+                try:
+                    conn.sendall(b"\x00")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    try:
+        code, out, err = run_cli(["probe", "--url", f"https://127.0.0.1:{port}/x", "--timeout", "1"], tmp_path, monkeypatch)
+    finally:
+        stop.set()
+        server.close()
+    assert time.monotonic() - started < 5
+    assert code == 2 and "timed out after 1 s" in err
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://127.0.0.1:0/x", "invalid port 0"),
+    ("https://[::1/x", "not a valid URL"),
+    ("https://exa\x00mple.com/x", "expected an https:// URL"),
+])
+def test_probe_input_errors_are_one_line_usage_errors(tmp_path, monkeypatch, url, message):
+    code, out, err = run_cli(["probe", "--url", url, "--timeout", "1"], tmp_path, monkeypatch)
+    assert code == 2 and message in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("timeout", ["-1", "nan", "0"])
+def test_probe_rejects_a_timeout_that_is_not_a_positive_number(tmp_path, monkeypatch, timeout):
+    code, out, err = run_cli(["probe", "--url", "https://127.0.0.1:9/x", "--timeout", timeout], tmp_path, monkeypatch)
+    assert code == 2 and "--timeout" in err and "internal error" not in err
+
+
+def test_probe_refuses_a_fifo_bundle_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "ca.pem")
+    proc = ats_lint(tmp_path, "probe", "--url", "https://127.0.0.1:9/x", "--ca-bundle", "ca.pem", timeout=30)
+    assert proc.returncode == 2 and "not a regular file or folder" in proc.stderr
+
+
+def test_bundle_inspect_refuses_a_fifo_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "ca.pem")
+    proc = ats_lint(tmp_path, "bundle", "inspect", "ca.pem", timeout=30)
+    assert proc.returncode == 2 and "not a regular file" in proc.stderr

@@ -59,13 +59,25 @@ def entries_for(findings: list[Finding], cwd: Path, base_dir: Path) -> list[Entr
     return [Entry(paths[f.path], f.rule, fp) for f, fp in zip(findings, prints)]
 
 
+MAX_BASELINE_SIZE = 256 * 1024 * 1024  # about a million entries
+
+
 def load(path: Path) -> list[Entry]:
+    from ats_lint.files import NotARegularFile, read_limited
+
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_limited(path, MAX_BASELINE_SIZE)
+        if len(data) > MAX_BASELINE_SIZE:
+            raise BaselineError(f"{path}: cannot read baseline: over the {MAX_BASELINE_SIZE}-byte limit")
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise BaselineError(f"{path}: baseline file not found (create it with --write-baseline)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {exc}") from None
+    except NotARegularFile:
+        raise BaselineError(f"{path}: cannot read baseline: not a regular file (a FIFO, device or folder)") from None
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -131,7 +143,12 @@ def _in_scope(entry: Entry, base_dir: Path, seen_paths: set[str], selected: set[
     """Whether this run could have reproduced the entry: its rule ran and its file was scanned or is gone."""
     if entry.rule not in selected:
         return False
-    return entry.path in seen_paths or not (base_dir / entry.path).exists()
+    if entry.path in seen_paths:
+        return True
+    try:
+        return not (base_dir / entry.path).exists()
+    except (OSError, ValueError):  # a name the OS refuses (over 255 characters, NUL): no such file
+        return True
 
 
 def compare(findings: list[Finding], entries: list[Entry], cwd: Path, baseline_file: Path,

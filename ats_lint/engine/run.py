@@ -230,7 +230,7 @@ def _scan_file(candidate: Candidate, options: ScanOptions) -> FileResult:
                     return result  # binary: skipped silently, whatever its size
                 result.errors.append(ScanError(display, "too-large", f"{size} bytes is over the {options.max_file_size}-byte limit; not scanned"))
                 return result
-            data = fh.read(options.max_file_size + 1)
+            data = fh.read(min(size, options.max_file_size) + 1)
     except FileNotFoundError:
         result.scanned = False
         result.errors.append(ScanError(display, "vanished", "file disappeared before it could be read"))
