@@ -490,3 +490,54 @@ def test_bundle_inspect_refuses_a_fifo_without_blocking(tmp_path):
     os.mkfifo(tmp_path / "ca.pem")
     proc = ats_lint(tmp_path, "bundle", "inspect", "ca.pem", timeout=30)
     assert proc.returncode == 2 and "not a regular file" in proc.stderr
+
+
+# --------------------------------------------------------------------------- wrong results
+
+
+def test_a_link_to_a_non_utf8_name_outside_the_tree_still_writes_the_report(tmp_path, monkeypatch):
+    outside = tmp_path / os.fsdecode(b"caf\xe9.py")
+    outside.write_text(S3)
+    repo = write_tree(tmp_path / "repo", {".git/HEAD": "", "app.py": S3})
+    (repo / "link.py").symlink_to(outside)
+    code, out, err = run_cli(["check", "--no-cache", "--quiet", "--format", "json", "--output", "report.json"], repo, monkeypatch)
+    assert code == 1, err
+    doc = json.loads((repo / "report.json").read_text(encoding="utf-8"))
+    assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("link.py", "link-outside-root")]
+    assert "caf\\xe9.py" in doc["errors"][0]["message"]
+
+
+def test_an_empty_or_foreign_cachedir_tag_does_not_hide_a_folder(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"a/app.py": S3, "a/CACHEDIR.TAG": "", "b/app.py": S3, "b/CACHEDIR.TAG": "hello\n",
+                          "c/app.py": S3, "c/CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n"})
+    code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")
+    assert triples(doc) == {("a/app.py", 1, "ATS101"), ("b/app.py", 1, "ATS101")}
+
+
+def test_a_gitignore_with_a_lone_bang_hides_nothing(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"app.py": S3, "sub/app.py": S3, ".gitignore": "!\n"})
+    code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")
+    assert triples(doc) == {("app.py", 1, "ATS101"), ("sub/app.py", 1, "ATS101")}
+
+
+@pytest.mark.parametrize("source", [
+    'URL = "https://b.s3.\\x61mazonaws.com/k"\n',
+    'URL = "https://b.s3.\\u0061mazonaws.com/k"\n',
+    'URL = "https://b.s3.amazonaws" ".com/k"\n',
+    'URL = ("https://b.s3.amazonaws"\n       ".com/k")\n',
+    "URL = 'https://b.s3.amazonaws' \\\n    '.com/k'\n",
+])
+def test_the_prefilter_sees_through_escapes_and_implicit_concatenation(tmp_path, monkeypatch, source):
+    write_tree(tmp_path, {"app.py": source})
+    code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")
+    assert triples(doc) == {("app.py", 1, "ATS101")}
+
+
+@pytest.mark.parametrize("fmt, name", [("json", "report.json"), ("sarif", "report.sarif"), ("html", "report.html"), ("markdown", "summary.md")])
+def test_a_report_written_into_the_tree_is_not_scanned_by_the_next_run(tmp_path, monkeypatch, fmt, name):
+    write_tree(tmp_path, {"app.py": S3})
+    code, out, err = run_cli(["check", "--no-cache", "--quiet", "--jobs", "1", "--format", fmt, "--output", name], tmp_path, monkeypatch)
+    assert code == 1, err
+    code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")
+    assert triples(doc) == {("app.py", 1, "ATS101")}
+    assert doc["summary"]["files_scanned"] == 1

@@ -40,6 +40,12 @@ def display_path(path: Path, cwd: Path) -> str:
     return text if text.isascii() or text.isprintable() and _encodable(text) else os.fsencode(text).decode("utf-8", "backslashreplace")
 
 
+def _printable(path: Path) -> str:
+    """A path for a message: bytes that are not UTF-8 (a link target named in Latin-1) as `\\xe9`,
+    so that no report fails to encode it."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+
+
 def _encodable(text: str) -> bool:
     try:
         text.encode("utf-8")
@@ -150,7 +156,7 @@ def discover(
                 target = path.resolve()
                 if not (target == scan_root.resolve() or scan_root.resolve() in target.parents):
                     # `--since` lists a committed symlink like any file: nothing outside the tree is read
-                    yield ScanError(display_path(path, cwd), "link-outside-root", f"symbolic link points outside the scanned tree ({target}); not followed")
+                    yield ScanError(display_path(path, cwd), "link-outside-root", f"symbolic link points outside the scanned tree ({_printable(target)}); not followed")
                     continue
                 yield Candidate(path, display_path(path, cwd), scan_root)
             continue
@@ -207,7 +213,7 @@ def _walk(top: Path, root: Path, cwd: Path, ignorer: _Ignorer, seen: set[Path]) 
                 if not target.is_file():
                     continue  # a link to a FIFO, socket or device: never opened, like the node itself
                 if real_root not in target.parents:
-                    yield ScanError(display_path(path, cwd), "link-outside-root", f"symbolic link points outside the scanned tree ({target}); not followed")
+                    yield ScanError(display_path(path, cwd), "link-outside-root", f"symbolic link points outside the scanned tree ({_printable(target)}); not followed")
                     continue
             elif not entry.is_file(follow_symlinks=False):
                 continue  # FIFOs, sockets, devices

@@ -258,8 +258,8 @@ def _scan_given(candidate: Candidate, data: bytes, options: ScanOptions) -> File
 def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result: FileResult) -> FileResult:
     display, file = candidate.display, candidate.file
     kind = file_kind(file, data[:256], options)
-    if kind is None:
-        result.scanned = False
+    if kind is None or _OWN_REPORT_RE.match(data[:4096]):
+        result.scanned = False  # not a kind we scan, or a report ats-lint wrote (`--output` into the tree)
         return result
     nul = b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if nul and kind in _BINARY_KINDS:
@@ -298,6 +298,13 @@ def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result:
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")
+# The first bytes of what ats-lint writes: JSON reports and baselines, SARIF, HTML, Markdown. A
+# report written into the tree holds every finding's text and would be reported by the next run.
+_OWN_REPORT_RE = re.compile(
+    rb'(?:\xef\xbb\xbf)?(?:\{\s*"tool":\s*"ats-lint",'
+    rb'|\{\s*"\$schema":\s*"https://json\.schemastore\.org/sarif-2\.1\.0\.json".{0,400}?"driver":\s*\{\s*"name":\s*"ats-lint"'
+    rb"|<!DOCTYPE html>.{0,3000}?<title>ats-lint report"
+    rb"|## \S{1,8} ats-lint: )", re.S)
 _BINARY_KINDS = frozenset({"text", "certificate-bundle"})  # NUL bytes in these: binary data (images, DER)
 
 

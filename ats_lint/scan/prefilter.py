@@ -29,9 +29,37 @@ def trigger_tokens() -> tuple[str, ...]:
     return tuple(sorted(t.lower() for t in tokens))
 
 
+# A string written so that no token appears verbatim: escapes (`"\\x61mazonaws.com"`) and implicit
+# concatenation (`"amazonaws" ".com"`, also across lines in brackets). Undone before a second look.
+_ESCAPE_RE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-7]{1,3})|N\{([^}\n]{1,80})\})")
+_JOIN_RE = re.compile(r"""["']\s*(?:\\\r?\n\s*)*[rRbBuUfF]{0,2}["']""")
+
+
+def _unescaped(m: re.Match) -> str:
+    import unicodedata
+
+    hex2, hex4, hex8, octal, name = m.groups()
+    try:
+        if name is not None:
+            return unicodedata.lookup(name)
+        return chr(int(hex2 or hex4 or hex8, 16) if octal is None else int(octal, 8))
+    except (KeyError, ValueError):
+        return m.group(0)
+
+
+def _normalised(text: str) -> str | None:
+    """The text with escapes decoded and adjacent string literals joined, or None when it has neither."""
+    joined = _JOIN_RE.sub("", text)
+    decoded = _ESCAPE_RE.sub(_unescaped, joined) if "\\" in joined else joined
+    return decoded if decoded != text else None
+
+
 def python_may_have_findings(text: str) -> bool:
     lowered = text.lower()
     if any(token in lowered for token in trigger_tokens()):
+        return True
+    normalised = _normalised(text)
+    if normalised is not None and any(token in normalised.lower() for token in trigger_tokens()):
         return True
     if "\\x" in text and _RAW_DIGEST_RE.search(text):
         return True
