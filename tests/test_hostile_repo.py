@@ -541,3 +541,34 @@ def test_a_report_written_into_the_tree_is_not_scanned_by_the_next_run(tmp_path,
     code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")
     assert triples(doc) == {("app.py", 1, "ATS101")}
     assert doc["summary"]["files_scanned"] == 1
+
+
+def test_two_files_never_share_a_display_path(tmp_path, monkeypatch):
+    (tmp_path / os.fsdecode(b"caf\xe9.py")).write_text(S3)
+    (tmp_path / "caf\\xe9.py").write_text("\n" + S3)
+    code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")
+    assert triples(doc) == {("caf\\xe9.py", 1, "ATS101"), ("caf\\\\xe9.py", 2, "ATS101")}
+
+
+def test_files_importing_more_modules_than_the_cache_holds_parse_each_module_once(tmp_path, monkeypatch):
+    from ats_lint.scan.python import project as project_module
+
+    count = project_module.MODULE_CACHE_SIZE + 8
+    files = {f"conf{i}.py": f'CA{i} = "certs/ca{i}.pem"\n' for i in range(count)}
+    imports = "".join(f"from conf{i} import CA{i}\n" for i in range(count))
+    calls = "".join(f"requests.get('https://x', verify=CA{i})\n" for i in range(count))
+    for n in range(6):
+        files[f"app{n}.py"] = "import requests\n" + imports + calls
+    write_tree(tmp_path, {".git/HEAD": "", **files})
+    parsed: list[str] = []
+    original = project_module.ParsedModule.__init__
+
+    def counting(self, file, source):
+        parsed.append(file.name)
+        original(self, file, source)
+
+    monkeypatch.setattr(project_module.ParsedModule, "__init__", counting)
+    code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")
+    assert len(triples(doc)) == 6 * count
+    conf_parses = [name for name in parsed if name.startswith("conf")]
+    assert len(conf_parses) <= count + 6 * (8 + 2)  # at most the overflow (and the slot of the scanned file) per file, not all

@@ -36,7 +36,10 @@ def display_path(path: Path, cwd: Path) -> str:
     except ValueError:
         text = path.as_posix()
     # A file name that is not valid UTF-8 (bytes on POSIX) holds surrogates that no report can
-    # encode: show those bytes as `\xff`. The file itself is read through `Candidate.file`.
+    # encode: show those bytes as `\xff`. A backslash is then always an escape: a file really
+    # named `caf\xe9.py` shows as `caf\\xe9.py`, so two files never share a display path. The
+    # file itself is read through `Candidate.file`.
+    text = text.replace("\\", "\\\\")
     return text if text.isascii() or text.isprintable() and _encodable(text) else os.fsencode(text).decode("utf-8", "backslashreplace")
 
 

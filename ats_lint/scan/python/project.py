@@ -172,7 +172,8 @@ class Project:
         self.root = root
         self._real_root = root.resolve()
         self.max_file_size = max_file_size  # a module over the scan's size limit is not read for values either
-        self._cache: OrderedDict[Path, ParsedModule | None] = OrderedDict()  # LRU: parsed trees are large
+        self._cache: OrderedDict[Path, ParsedModule | None] = OrderedDict()  # parsed trees are large: bounded
+        self._uses: dict[Path, int] = {}  # cache hits per file, for eviction
 
     def module_file(self, importer: Path, dotted: str, level: int) -> Path | None:
         parts = [p for p in dotted.split(".") if p]
@@ -207,6 +208,7 @@ class Project:
     def load(self, file: Path) -> ParsedModule | None:
         if file in self._cache:
             self._cache.move_to_end(file)
+            self._uses[file] = self._uses.get(file, 0) + 1
             return self._cache[file]
         try:
             if not self._inside(file) or (self.max_file_size is not None and file.stat().st_size > self.max_file_size):
@@ -218,7 +220,13 @@ class Project:
         return module
 
     def remember(self, file: Path, module: ParsedModule | None) -> None:
+        """Keep `module`; when full, drop the module used least often (the most recent among
+        equals). Plain LRU re-parses every module of a file that imports 33 of them, for every
+        file: a cycle through more modules than the cache holds never hits. This way the modules
+        that keep being used stay, and only the overflow is parsed again."""
         self._cache[file] = module
         self._cache.move_to_end(file)
         while len(self._cache) > MODULE_CACHE_SIZE:
-            self._cache.popitem(last=False)
+            order = {f: i for i, f in enumerate(self._cache)}
+            victim = min((f for f in self._cache if f != file), key=lambda f: (self._uses.get(f, 0), -order[f]))
+            del self._cache[victim]
