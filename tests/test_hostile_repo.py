@@ -572,3 +572,69 @@ def test_files_importing_more_modules_than_the_cache_holds_parse_each_module_onc
     assert len(triples(doc)) == 6 * count
     conf_parses = [name for name in parsed if name.startswith("conf")]
     assert len(conf_parses) <= count + 6 * (8 + 2)  # at most the overflow (and the slot of the scanned file) per file, not all
+
+
+def test_valid_python_with_many_and_or_words_in_text_keeps_its_trust_findings(tmp_path, monkeypatch):
+    prose = " ".join(["this and that or those"] * 30_000)
+    write_tree(tmp_path, {"app.py": f'"""{prose}"""\nimport requests\nrequests.get("https://x", verify="ca.pem")\n'})
+    code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet", "--max-file-size", "10MiB")
+    assert triples(doc) == {("app.py", 3, "ATS201")}
+    assert doc["errors"] == []
+
+
+def test_valid_python_libcst_cannot_parse_says_trust_was_not_checked(tmp_path, monkeypatch):
+    import libcst
+
+    def refuse(source, *args, **kwargs):
+        raise libcst.ParserSyntaxError("unsupported syntax", lines=["x"], raw_line=1, raw_column=0)
+
+    monkeypatch.setattr(libcst, "parse_module", refuse)
+    write_tree(tmp_path, {"app.py": 'import requests\nrequests.get("https://x", verify="ca.pem")\n'})
+    code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")
+    assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("app.py", "parse-error")]
+    assert "trust arguments (verify=, cafile=, pins) were NOT checked" in doc["errors"][0]["message"]
+
+
+def test_a_python_file_too_large_for_the_parser_is_scanned_as_text_and_said_so(tmp_path, monkeypatch):
+    body = "import requests\n" + "X = 1\n" * 100_000 + 'URL = "https://b.s3.amazonaws.com/k"\nrequests.get(URL, verify="ca.pem")\n'
+    write_tree(tmp_path, {"gen.py": body})
+    code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")
+    assert triples(doc) == {("gen.py", 100_002, "ATS101")}
+    assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("gen.py", "too-large")]
+    assert "trust arguments (verify=, cafile=, pins) were NOT checked" in doc["errors"][0]["message"]
+
+
+def test_a_full_disk_leaves_no_temporary_cache_or_baseline_file(tmp_path, monkeypatch):
+    import errno
+
+    write_tree(tmp_path, {"app.py": S3, ".ats-lint.yaml": "cache-dir: .ats_lint_cache\n"})
+    os.utime(tmp_path / "app.py", (1_000_000_000, 1_000_000_000))
+    real_fdopen = os.fdopen
+
+    class FullDisk:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self):
+            pass
+
+        def fileno(self):
+            return self.fh.fileno()
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: FullDisk(real_fdopen(fd, *a, **k)))
+    code, doc = check_json(tmp_path, monkeypatch, "--quiet")
+    assert triples(doc) == {("app.py", 1, "ATS101")}
+    code, out, err = run_cli(["check", "--quiet", "--write-baseline", "base.json"], tmp_path, monkeypatch)
+    assert code == 2 and "No space left on device" in err
+    leftovers = [p.name for p in tmp_path.rglob("*") if p.name.endswith(".tmp") or ".tmp" in p.name]
+    assert leftovers == []
+    assert not (tmp_path / "base.json").exists()

@@ -123,11 +123,17 @@ class ResultCache:
             if not _claim(self.directory):
                 return  # a folder of the user's (`cache-dir = "src"`): never written into
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
+        except OSError:
+            return  # a cache that cannot be written only costs speed
+        try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump({"format": _FORMAT, "entries": self.entries}, fh, separators=(",", ":"))
             os.replace(tmp, self.file)
-        except OSError:
-            return  # a cache that cannot be written only costs speed
+        except OSError:  # a full disk: no half-written temporary file is left behind
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def owned(directory: Path) -> bool:

@@ -135,13 +135,14 @@ def worker_count(requested: int, files: int) -> int:
 def _exit_with_parent(parent: int) -> None:
     """Pool initializer: a worker ends when its parent is gone (SIGTERM/SIGKILL to the parent,
     which then cannot shut the pool down), instead of living on as an orphan."""
+    import signal
     import threading
     import time
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
-        os._exit(1)
+        os.kill(os.getpid(), signal.SIGTERM)  # no one is left to read a result or an exit code
 
     threading.Thread(target=watch, name="ats-lint-parent-watch", daemon=True).start()
 

@@ -15,7 +15,7 @@ from libcst.metadata import (
 
 from ats_lint.dependencies import depends_on
 from ats_lint.scan.python.bindings import Binder, bind_names, dotted_name
-from ats_lint.scan.python.parse import check_parseable, walk
+from ats_lint.scan.python.parse import MAX_PARSE_SIZE, check_parseable, walk
 from ats_lint.scan.sink import DeferredSpan
 
 MODULE_CACHE_SIZE = 32  # parsed modules kept for cross-module constant lookups
@@ -211,7 +211,8 @@ class Project:
             self._uses[file] = self._uses.get(file, 0) + 1
             return self._cache[file]
         try:
-            if not self._inside(file) or (self.max_file_size is not None and file.stat().st_size > self.max_file_size):
+            limit = min(self.max_file_size or MAX_PARSE_SIZE, MAX_PARSE_SIZE)
+            if not self._inside(file) or file.stat().st_size > limit:
                 raise OSError("outside the scanned root or over the size limit")
             module = ParsedModule(file, file.read_text(encoding="utf-8", errors="replace"))
         except (OSError, cst.ParserSyntaxError, RecursionError):
