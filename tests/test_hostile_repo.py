@@ -34,7 +34,7 @@ def git(cwd: Path, *args: str) -> None:
 def ats_lint(cwd: Path, *args: str, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
     """`python -m ats_lint ARGS` in a subprocess (the README's invocation), with a timeout guard."""
     environment = {**os.environ, "XDG_CACHE_HOME": str(cwd.parent / "xdg-cache"), **(env or {})}
-    environment["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])  # this checkout, not the cwd
+    environment.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[1]))  # this checkout, not the cwd
     return subprocess.run([sys.executable, "-m", "ats_lint", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, env=environment)
 
@@ -312,7 +312,7 @@ def test_workers_do_not_outlive_a_terminated_parent(tmp_path):
     repo = tmp_path / "repo"
     for i in range(400):
         write_tree(repo, {f"m{i}.py": "import requests\n" + "requests.get('https://x', verify='ca.pem')\n" * 300})
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1]), **os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
     proc = subprocess.Popen([sys.executable, "-m", "ats_lint", "check", "--no-cache", "--quiet", "--jobs", "2", "."],
                             cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     children: set[int] = set()
@@ -342,7 +342,7 @@ def test_ctrl_c_in_a_single_process_run_exits_130(tmp_path):
     repo = tmp_path / "repo"
     for i in range(300):
         write_tree(repo, {f"m{i}.py": "import requests\n" + "requests.get('https://x', verify=f'{a}{b}' + c)\n" * 600})
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg"), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1]), **os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
     proc = subprocess.Popen([sys.executable, "-m", "ats_lint", "check", "--no-cache", "--quiet", "--jobs", "1", "."],
                             cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     time.sleep(4)
@@ -575,7 +575,7 @@ def test_files_importing_more_modules_than_the_cache_holds_parse_each_module_onc
 
 
 def test_valid_python_with_many_and_or_words_in_text_keeps_its_trust_findings(tmp_path, monkeypatch):
-    prose = " ".join(["this and that or those"] * 30_000)
+    prose = " ".join(["x and y or z"] * 26_000)  # 52,000 operators in a docstring, 338 kB
     write_tree(tmp_path, {"app.py": f'"""{prose}"""\nimport requests\nrequests.get("https://x", verify="ca.pem")\n'})
     code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet", "--max-file-size", "10MiB")
     assert triples(doc) == {("app.py", 3, "ATS201")}
