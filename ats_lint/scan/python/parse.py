@@ -130,7 +130,9 @@ def on_large_stack(fn, *args):
     except (ValueError, RuntimeError):  # platform without a settable stack size
         return fn(*args)
     try:
-        worker = threading.Thread(target=target, name="ats-lint-parse", daemon=True)
+        # Not a daemon: on Ctrl-C (wherever it lands, `start()` included) the interpreter waits for
+        # the parse to end before it exits; a daemon thread inside libcst at exit aborts it (134).
+        worker = threading.Thread(target=target, name="ats-lint-parse", daemon=False)
         worker.start()
     except RuntimeError:  # cannot start a thread (resource limits): parse here
         worker = None
