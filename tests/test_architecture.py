@@ -100,7 +100,7 @@ def test_the_data_model_imports_nothing_of_ours():
 
 def test_layers_only_import_downwards():
     """model/resources/rules/dependencies < trust < scan < engine < report < cli."""
-    order = {"model": 0, "resources": 0, "rules": 0, "dependencies": 0, "trust": 1, "scan": 2, "engine": 3,
+    order = {"model": 0, "files": 0, "resources": 0, "rules": 0, "dependencies": 0, "trust": 1, "scan": 2, "engine": 3,
              "report": 4, "cli": 5, "docs": 5, "__main__": 6}
 
     def layer(name: str) -> int:

@@ -1,6 +1,6 @@
 """The command line. The only module that prints or chooses an exit code.
 
-Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error, 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ats_lint import __version__
 from ats_lint.cli.output import FORMAT_ENV, FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 _FROM_CONFIG = object()  # --write-baseline without FILE: the `baseline` of the configuration
 
 
@@ -94,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    ambiguous = _option_named_like_a_file(argv)
+    if ambiguous is not None:
+        return _fail(f"argument {ambiguous!r} is also the name of a file; put `--` before file names that start with '-'")
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
@@ -112,13 +117,25 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("ats-lint: interrupted", file=sys.stderr)
-        return EXIT_ERROR
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the tool itself failed (a worker died...): one line, exit 2
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
         print(f"ats-lint: internal error: {detail} (please report it)", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _option_named_like_a_file(argv: list[str]) -> str | None:
+    """An option-looking argument (before `--`) that names an existing file or folder. pre-commit
+    appends staged file names after the hook's arguments: a committed file named
+    `--write-baseline=main.py` or `--ignore=ATS` must never be read as an option."""
+    for arg in argv:
+        if arg == "--":
+            return None
+        if arg.startswith("-") and len(arg) > 1 and os.path.lexists(arg):
+            return arg
+    return None
 
 
 def _fail(message: str) -> int:
@@ -320,6 +337,9 @@ def _clean(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     directory = cache_directory(settings, cwd)
     removed = clear(directory)
+    if removed is None:
+        print(f"{directory} is not an ats-lint cache folder (no CACHEDIR.TAG written by ats-lint); nothing removed.")
+        return EXIT_CLEAN
     print(f"Removed {removed} cache file{'s' if removed != 1 else ''} from {directory}.")
     return EXIT_CLEAN
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,13 +59,25 @@ def entries_for(findings: list[Finding], cwd: Path, base_dir: Path) -> list[Entr
     return [Entry(paths[f.path], f.rule, fp) for f, fp in zip(findings, prints)]
 
 
+MAX_BASELINE_SIZE = 256 * 1024 * 1024  # about a million entries
+
+
 def load(path: Path) -> list[Entry]:
+    from ats_lint.files import NotARegularFile, read_limited
+
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_limited(path, MAX_BASELINE_SIZE)
+        if len(data) > MAX_BASELINE_SIZE:
+            raise BaselineError(f"{path}: cannot read baseline: over the {MAX_BASELINE_SIZE}-byte limit")
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise BaselineError(f"{path}: baseline file not found (create it with --write-baseline)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {exc}") from None
+    except NotARegularFile:
+        raise BaselineError(f"{path}: cannot read baseline: not a regular file (a FIFO, device or folder)") from None
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise BaselineError(f"{path}: cannot read baseline: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -91,24 +105,50 @@ def dumps(entries: list[Entry]) -> str:
 def write(path: Path, findings: list[Finding], cwd: Path, keep: list[Entry] = ()) -> int:
     """Write the baseline atomically: the entries of `findings` plus `keep`. Returns the count."""
     entries = entries_for(findings, cwd, path.parent.absolute()) + list(keep)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
-        tmp.write_text(dumps(entries), encoding="utf-8")
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):  # a symlink, device or FIFO: never written through
+        raise BaselineError(f"{path}: cannot write baseline: not a regular file (a symbolic link, device or FIFO)")
+    tmp = None
+    try:
+        # An unpredictable name, created exclusively: a planted symlink next to the target cannot redirect the write.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(dumps(entries))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
         os.replace(tmp, path)
     except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
     return len(entries)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _in_scope(entry: Entry, base_dir: Path, seen_paths: set[str], selected: set[str]) -> bool:
     """Whether this run could have reproduced the entry: its rule ran and its file was scanned or is gone."""
     if entry.rule not in selected:
         return False
-    return entry.path in seen_paths or not (base_dir / entry.path).exists()
+    if entry.path in seen_paths:
+        return True
+    try:
+        return not (base_dir / entry.path).exists()
+    except (OSError, ValueError):  # a name the OS refuses (over 255 characters, NUL): no such file
+        return True
 
 
 def compare(findings: list[Finding], entries: list[Entry], cwd: Path, baseline_file: Path,

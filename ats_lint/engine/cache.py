@@ -27,6 +27,8 @@ from ats_lint import __version__
 from ats_lint.model import FileResult, Finding, ScanError
 
 _FORMAT = 1
+_TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55\n"  # https://bford.info/cachedir/
+_TAG = _TAG_SIGNATURE + "# This folder is the ats-lint result cache.\n"
 _RACY_NS = 2_000_000_000  # as git does for "racily clean" files: recent mtimes are not trusted
 
 
@@ -66,7 +68,9 @@ def cache_key(options: object, root: Path) -> str:
 
 
 def default_directory(project_root: Path) -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: a relative path is invalid and ignored (it would land in the tree)
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     slug = hashlib.sha256(str(project_root.resolve()).encode()).hexdigest()[:16]
     return Path(base) / "ats-lint" / slug
 
@@ -82,6 +86,8 @@ class ResultCache:
         self.dirty = False
 
     def load(self) -> None:
+        if not owned(self.directory):
+            return  # not a folder ats-lint created: nothing in it is ours to trust
         try:
             data = json.loads(self.file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -90,16 +96,16 @@ class ResultCache:
             self.entries = data["entries"]
 
     def get(self, file: Path) -> FileResult | None:
-        entry = self.entries.get(str(file))
-        if not entry or entry.get("stat") != _stat(str(file)):
-            return None
-        for dep, stat in entry.get("deps", []):
-            if _stat(dep) != stat:
-                return None
         try:
+            entry = self.entries.get(str(file))
+            if not entry or entry.get("stat") != _stat(str(file)):
+                return None
+            for dep, stat in entry.get("deps", []):
+                if _stat(dep) != stat:
+                    return None
             return _decode(entry["result"])
-        except (KeyError, TypeError, ValueError):
-            return None
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None  # an entry of the wrong shape (a damaged or planted file): a miss, never fatal
 
     def put(self, file: Path, result: FileResult, deps: list[str]) -> None:
         stat = _stat(str(file))
@@ -114,24 +120,53 @@ class ResultCache:
         if not self.dirty:
             return
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by ats-lint: the cache is never committed.\n*\n", encoding="utf-8")
-            tag = self.directory / "CACHEDIR.TAG"  # https://bford.info/cachedir/: backup tools and scanners skip it
-            if not tag.exists():
-                tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# This folder is the ats-lint result cache.\n", encoding="utf-8")
+            if not _claim(self.directory):
+                return  # a folder of the user's (`cache-dir = "src"`): never written into
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
+        except OSError:
+            return  # a cache that cannot be written only costs speed
+        try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump({"format": _FORMAT, "entries": self.entries}, fh, separators=(",", ":"))
             os.replace(tmp, self.file)
-        except OSError:
-            return  # a cache that cannot be written only costs speed
+        except OSError:  # a full disk: no half-written temporary file is left behind
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
-def clear(directory: Path) -> int:
-    """Remove the cache files ats-lint wrote in `directory`; returns how many."""
+def owned(directory: Path) -> bool:
+    """Whether `directory` is a cache folder ats-lint created: it holds our CACHEDIR.TAG."""
+    tag = directory / "CACHEDIR.TAG"
+    try:
+        if directory.is_symlink() or tag.is_symlink() or not tag.is_file():
+            return False
+        with open(tag, encoding="utf-8", errors="replace") as fh:
+            return fh.read(len(_TAG) + 1) == _TAG
+    except OSError:
+        return False
+
+
+def _claim(directory: Path) -> bool:
+    """Make `directory` ours: create it (or adopt it when empty) and tag it. False when it is
+    someone else's folder: never tag or write into a folder with content we did not create."""
+    if owned(directory):
+        return True
+    directory.mkdir(parents=True, exist_ok=True)
+    if directory.is_symlink() or any(directory.iterdir()):
+        return False
+    (directory / ".gitignore").write_text("# Created by ats-lint: the cache is never committed.\n*\n", encoding="utf-8")
+    (directory / "CACHEDIR.TAG").write_text(_TAG, encoding="utf-8")  # backup tools and scanners skip the folder
+    return True
+
+
+def clear(directory: Path) -> int | None:
+    """Remove the cache files ats-lint wrote in `directory`; returns how many, or None when the
+    folder is not one ats-lint created (then nothing is deleted)."""
     removed = 0
+    if directory.is_dir() and not owned(directory):
+        return None
     if directory.is_dir():
         for path in directory.glob("results-*.json"):
             try:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-import pathspec
-
+from ats_lint.engine.ignore import MAX_IGNORE_FILE_SIZE, IgnoreSpec
+from ats_lint.files import read_limited
 from ats_lint.model import ScanError
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -36,8 +36,17 @@ def display_path(path: Path, cwd: Path) -> str:
     except ValueError:
         text = path.as_posix()
     # A file name that is not valid UTF-8 (bytes on POSIX) holds surrogates that no report can
-    # encode: show those bytes as `\xff`. The file itself is read through `Candidate.file`.
+    # encode: show those bytes as `\xff`. A backslash is then always an escape: a file really
+    # named `caf\xe9.py` shows as `caf\\xe9.py`, so two files never share a display path. The
+    # file itself is read through `Candidate.file`.
+    text = text.replace("\\", "\\\\")
     return text if text.isascii() or text.isprintable() and _encodable(text) else os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def _printable(path: Path) -> str:
+    """A path for a message: bytes that are not UTF-8 (a link target named in Latin-1) as `\\xe9`,
+    so that no report fails to encode it."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
 
 
 def _encodable(text: str) -> bool:
@@ -49,65 +58,79 @@ def _encodable(text: str) -> bool:
 
 
 class _Ignorer:
-    def __init__(self, project_root: Path, excludes: list[str], respect_gitignore: bool):
+    def __init__(self, project_root: Path, excludes: list[str], respect_gitignore: bool, cwd: Path):
         self.project_root = project_root
-        self.excludes = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
+        self.cwd = cwd
+        self.problems: list[ScanError] = []
+        self.excludes = IgnoreSpec(excludes) if excludes else None
+        for problem in self.excludes.problems if self.excludes else ():
+            self.problems.append(ScanError("(exclude)", "too-large", f"exclude {problem}"))
         self.respect_gitignore = respect_gitignore
-        self._gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
-        self._chains: dict[tuple[Path, Path], list[tuple[str, object]]] = {}
+        self._gitignores: dict[Path, IgnoreSpec | None] = {}
+        self._chains: dict[tuple[Path, Path], tuple] = {}
 
-    def _gitignore(self, folder: Path):
+    def _gitignore(self, folder: Path) -> IgnoreSpec | None:
         if folder not in self._gitignores:
             spec = None
             gi = folder / ".gitignore"
-            if gi.is_file():
-                try:
-                    spec = pathspec.GitIgnoreSpec.from_lines(gi.read_text(encoding="utf-8", errors="replace").splitlines())
-                except (OSError, ValueError):
-                    spec = None
+            shown = display_path(gi, self.cwd)
+            try:
+                data = read_limited(gi, MAX_IGNORE_FILE_SIZE)
+            except OSError:
+                data = None  # none, or not a regular file
+            if data is not None and len(data) > MAX_IGNORE_FILE_SIZE:
+                self.problems.append(ScanError(shown, "too-large", f"over the {MAX_IGNORE_FILE_SIZE}-byte limit for a .gitignore; "
+                                               "its patterns are not used (the files it lists are scanned)"))
+            elif data is not None:
+                spec = IgnoreSpec(data.decode("utf-8", "replace").splitlines(), "")
+                self.problems.extend(ScanError(shown, "too-large", p) for p in spec.problems)
             self._gitignores[folder] = spec
         return self._gitignores[folder]
 
-    def excluded(self, path: Path, is_dir: bool, scan_root: Path) -> bool:
-        suffix = "/" if is_dir else ""
+    def _chain(self, folder: Path, stop_at: Path) -> tuple:
+        """((depth below stop_at, spec), ...) of the .gitignore files from stop_at down to `folder`;
+        computed once per folder, so a chain 800 folders deep costs linear time."""
+        key = (folder, stop_at)
+        if key not in self._chains:
+            above = () if folder == stop_at or not _is_below(folder, stop_at) else self._chain(folder.parent, stop_at)
+            spec = self._gitignore(folder)
+            depth = len(folder.parts) - len(stop_at.parts)
+            self._chains[key] = above + ((depth, spec),) if spec is not None else above
+        return self._chains[key]
+
+    def excluded(self, path: Path, is_dir: bool, scan_root: Path, parents_checked: bool = False) -> bool:
         if self.excludes is not None:
             for base in (self.project_root, scan_root):
-                try:
-                    rel = path.relative_to(base).as_posix()
-                except ValueError:
-                    continue
-                if self.excludes.match_file(rel + suffix):
-                    return True
+                if _is_below(path, base):
+                    if self.excludes.match_parts(path.relative_to(base).parts, is_dir, parents_checked):
+                        return True
         if self.respect_gitignore:
-            name = path.as_posix()
-            for folder, spec in self._chain(path.parent, scan_root):
-                if spec.match_file(name[len(folder):].lstrip("/") + suffix):
+            stop_at = self.project_root if _is_below(path, self.project_root) else scan_root
+            if not _is_below(path, stop_at):
+                return False
+            names = path.relative_to(stop_at).parts
+            for depth, spec in self._chain(path.parent, stop_at):
+                if spec.match_parts(names[depth:], is_dir, parents_checked):
                     return True
         return False
 
-    def _chain(self, parent: Path, scan_root: Path) -> list[tuple[str, object]]:
-        """The .gitignore files that apply to the entries of `parent`, nearest first, as
-        (folder as posix text, spec), up to the project root (or the scan root when `parent` is
-        outside the project): computed once per folder, from its parent's chain."""
-        stop_at = self.project_root if _within(parent, self.project_root) else scan_root
-        return self._chain_to(parent, stop_at)
 
-    def _chain_to(self, folder: Path, stop_at: Path) -> list[tuple[str, object]]:
-        key = (folder, stop_at)
-        chain = self._chains.get(key)
-        if chain is None:
-            spec = self._gitignore(folder)
-            chain = [(folder.as_posix(), spec)] if spec is not None else []
-            if not (folder == stop_at or folder == folder.parent or not _within(folder.parent, stop_at)):
-                chain = chain + self._chain_to(folder.parent, stop_at)
-            self._chains[key] = chain
-        return chain
+def _is_below(path: Path, folder: Path) -> bool:
+    """`folder in path.parents`, in time linear in the path's length."""
+    prefix = str(folder)
+    return str(path).startswith(prefix if prefix.endswith(os.sep) else prefix + os.sep)
 
 
-def _within(path: Path, folder: Path) -> bool:
-    """`path == folder or folder in path.parents`, on the text of absolute paths."""
-    p, f = str(path), str(folder)
-    return p == f or p.startswith(f if f.endswith(os.sep) else f + os.sep)
+def is_cache_folder(folder: Path) -> bool:
+    """A folder tagged as a cache (https://bford.info/cachedir/): its CACHEDIR.TAG starts with the
+    signature. An empty or different CACHEDIR.TAG does not hide a folder from the scan."""
+    try:
+        return read_limited(folder / "CACHEDIR.TAG", len(_CACHEDIR_SIGNATURE)).startswith(_CACHEDIR_SIGNATURE)
+    except OSError:
+        return False
+
+
+_CACHEDIR_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"
 
 
 def discover(
@@ -119,7 +142,7 @@ def discover(
     force_exclude: bool = False,
 ) -> Iterator[Candidate | ScanError]:
     """Yield each file to scan once, in a stable order, or a ScanError for a path that cannot be walked."""
-    ignorer = _Ignorer(project_root, excludes, respect_gitignore)
+    ignorer = _Ignorer(project_root, excludes, respect_gitignore, cwd)
     seen: set[Path] = set()
     for given in paths:
         path = (cwd / given).absolute()
@@ -133,6 +156,11 @@ def discover(
                 continue
             if path not in seen:
                 seen.add(path)
+                target = path.resolve()
+                if not (target == scan_root.resolve() or scan_root.resolve() in target.parents):
+                    # `--since` lists a committed symlink like any file: nothing outside the tree is read
+                    yield ScanError(display_path(path, cwd), "link-outside-root", f"symbolic link points outside the scanned tree ({_printable(target)}); not followed")
+                    continue
                 yield Candidate(path, display_path(path, cwd), scan_root)
             continue
         if not path.is_dir():  # named explicitly but neither a file nor a folder
@@ -142,7 +170,14 @@ def discover(
                 seen.add(path)
                 yield Candidate(path, display_path(path, cwd), root)
             continue
+        if path != root and ignorer.excluded(path, True, root):
+            continue  # a folder below an ignored one (the walk checks only what is below its top)
         yield from _walk(path, root, cwd, ignorer, seen)
+    reported: set[ScanError] = set()
+    for problem in ignorer.problems:
+        if problem not in reported:
+            reported.add(problem)
+            yield problem
 
 
 def _walk(top: Path, root: Path, cwd: Path, ignorer: _Ignorer, seen: set[Path]) -> Iterator[Candidate | ScanError]:
@@ -164,11 +199,11 @@ def _walk(top: Path, root: Path, cwd: Path, ignorer: _Ignorer, seen: set[Path]) 
             except OSError:
                 continue
             if is_dir:
-                if entry.name in DEFAULT_EXCLUDED_DIRS or ignorer.excluded(path, True, root) or (path / "CACHEDIR.TAG").is_file():
+                if entry.name in DEFAULT_EXCLUDED_DIRS or ignorer.excluded(path, True, root, parents_checked=True) or is_cache_folder(path):
                     continue  # vendored/build folders, excludes, and caches marked as such (ours too)
                 subdirs.append(path)
                 continue
-            if ignorer.excluded(path, False, root):
+            if ignorer.excluded(path, False, root, parents_checked=True):
                 continue
             if is_link:
                 try:
@@ -181,7 +216,7 @@ def _walk(top: Path, root: Path, cwd: Path, ignorer: _Ignorer, seen: set[Path]) 
                 if not target.is_file():
                     continue  # a link to a FIFO, socket or device: never opened, like the node itself
                 if real_root not in target.parents:
-                    yield ScanError(display_path(path, cwd), "link-outside-root", f"symbolic link points outside the scanned tree ({target}); not followed")
+                    yield ScanError(display_path(path, cwd), "link-outside-root", f"symbolic link points outside the scanned tree ({_printable(target)}); not followed")
                     continue
             elif not entry.is_file(follow_symlinks=False):
                 continue  # FIFOs, sockets, devices

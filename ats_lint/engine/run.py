@@ -78,7 +78,7 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
             if hit is not None:
                 cached[c.file] = hit
         todo = [c for c in candidates if c.file not in cached]
-    jobs = settings.jobs or os.cpu_count() or 1
+    jobs = worker_count(settings.jobs, len(todo))
     worker = functools.partial(_scan_recording, cwd=cwd, options=options)
     if jobs > 1 and len(todo) >= _PARALLEL_THRESHOLD:
         from concurrent.futures import (
@@ -88,7 +88,7 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
         import multiprocessing
 
         chunk = max(8, len(todo) // (jobs * 8))
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(multiprocessing.Lock(),)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(multiprocessing.Lock(), os.getpid())) as pool:
             scanned = _reporting(pool.map(worker, todo, chunksize=chunk), len(candidates), progress, len(cached))
     else:
         scanned = _reporting((worker(c) for c in todo), len(candidates), progress, len(cached))
@@ -125,6 +125,28 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
     result.unused_suppressions.sort(key=lambda u: (u.path, u.line, u.column))
     assign_fingerprints(result.findings)
     return result
+
+
+def worker_count(requested: int, files: int) -> int:
+    """Worker processes for `files` files: what was asked (0: one per CPU), but never more than
+    the CPUs nor one per 8 files (`jobs: 200` in a repository's configuration starts no 200 processes)."""
+    cpus = os.cpu_count() or 1
+    return max(1, min(requested or cpus, cpus, files // 8 or 1))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Pool initializer: a worker ends when its parent is gone (SIGTERM/SIGKILL to the parent,
+    which then cannot shut the pool down), instead of living on as an orphan."""
+    import signal
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)  # no one is left to read a result or an exit code
+
+    threading.Thread(target=watch, name="ats-lint-parent-watch", daemon=True).start()
 
 
 def _reporting(results, total: int, progress, already: int = 0) -> list:
@@ -211,7 +233,7 @@ def _scan_file(candidate: Candidate, options: ScanOptions) -> FileResult:
                     return result  # binary: skipped silently, whatever its size
                 result.errors.append(ScanError(display, "too-large", f"{size} bytes is over the {options.max_file_size}-byte limit; not scanned"))
                 return result
-            data = fh.read(options.max_file_size + 1)
+            data = fh.read(min(size, options.max_file_size) + 1)
     except FileNotFoundError:
         result.scanned = False
         result.errors.append(ScanError(display, "vanished", "file disappeared before it could be read"))
@@ -239,8 +261,8 @@ def _scan_given(candidate: Candidate, data: bytes, options: ScanOptions) -> File
 def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result: FileResult) -> FileResult:
     display, file = candidate.display, candidate.file
     kind = file_kind(file, data[:256], options)
-    if kind is None:
-        result.scanned = False
+    if kind is None or _OWN_REPORT_RE.match(data[:4096]):
+        result.scanned = False  # not a kind we scan, or a report ats-lint wrote (`--output` into the tree)
         return result
     nul = b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
     if nul and kind in _BINARY_KINDS:
@@ -265,10 +287,10 @@ def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result:
     if kind == "python":
         if len(text) >= _LARGE_PYTHON and _large_lock is not None:
             with _large_lock:  # one large syntax tree at a time in the whole process tree
-                scan_python_file(text, sink, result, candidate.root)
+                scan_python_file(text, sink, result, candidate.root, options.max_file_size)
                 _after_python(len(text))
         else:
-            scan_python_file(text, sink, result, candidate.root)
+            scan_python_file(text, sink, result, candidate.root, options.max_file_size)
             _after_python(len(text))
     elif (language := tree_language(file, kind, text)) is not None:
         from ats_lint.scan.tree.scanner import scan_tree_file
@@ -288,9 +310,11 @@ _LONE_CR = re.compile(r"\r(?!\n)")
 _LARGE_PYTHON = 64 * 1024  # a libcst tree of a file this large is tens of MB
 
 
-def _init_worker(lock) -> None:
+def _init_worker(lock, parent: int) -> None:
+    """Pool initializer: share the large-file lock, and end with the parent."""
     global _large_lock
     _large_lock = lock
+    _exit_with_parent(parent)
 
 
 def _after_python(size: int) -> None:
@@ -320,6 +344,15 @@ def _release_memory() -> None:
 _malloc_trim = None
 _large_before = False
 _large_lock = None  # shared by the workers of a pool
+
+
+# The first bytes of what ats-lint writes: JSON reports and baselines, SARIF, HTML, Markdown. A
+# report written into the tree holds every finding's text and would be reported by the next run.
+_OWN_REPORT_RE = re.compile(
+    rb'(?:\xef\xbb\xbf)?(?:\{\s*"tool":\s*"ats-lint",'
+    rb'|\{\s*"\$schema":\s*"https://json\.schemastore\.org/sarif-2\.1\.0\.json".{0,400}?"driver":\s*\{\s*"name":\s*"ats-lint"'
+    rb"|<!DOCTYPE html>.{0,3000}?<title>ats-lint report"
+    rb"|## \S{1,8} ats-lint: )", re.S)
 _BINARY_KINDS = frozenset({"text", "certificate-bundle"})  # NUL bytes in these: binary data (images, DER)
 
 

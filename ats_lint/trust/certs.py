@@ -420,8 +420,10 @@ def analyze_bundle_file(path: Path, max_bytes: int = 16 * 1024 * 1024) -> Bundle
 
 
 def _read_limited(path: Path, max_bytes: int) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read(max_bytes + 1)
+    """Regular files only, never blocking on a FIFO (`NotARegularFile`, an OSError, otherwise)."""
+    from ats_lint.files import read_limited
+
+    return read_limited(path, max_bytes)
 
 
 def analyze_store_bytes(data: bytes, max_bytes: int = 16 * 1024 * 1024) -> BundleAnalysis:

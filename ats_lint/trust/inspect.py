@@ -218,8 +218,9 @@ def _store_entries(store, shown: str, now: datetime) -> list[Entry]:
 
 
 def _read(path: Path) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read(MAX_BYTES + 1)
+    from ats_lint.files import read_limited
+
+    return read_limited(path, MAX_BYTES)  # at most MAX_BYTES + 1; a FIFO or device is refused, never blocked on
 
 
 def inspect_bytes(data: bytes, shown: str, now: datetime) -> list[Entry]:

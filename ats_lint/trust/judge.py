@@ -95,17 +95,25 @@ def locate_bundle(path_text: str, referencing_file: Path, root: Path) -> Path | 
     if forms[0].startswith(TREE_PREFIX):
         candidate = Path(forms[0][len(TREE_PREFIX):])
         depends_on(candidate)
-        return candidate if candidate.exists() and _inside(candidate, root) else None
+        return candidate if _exists(candidate) and _inside(candidate, root) else None
     folder = referencing_file.parent
     while True:
         for rel in forms:
             candidate = folder / rel
             depends_on(candidate)
-            if candidate.exists() and _inside(candidate, root):
+            if _exists(candidate) and _inside(candidate, root):
                 return candidate
         if folder == root or root not in folder.parents:
             return None
         folder = folder.parent
+
+
+def _exists(path: Path) -> bool:
+    """`path.exists()`, False where the OS refuses the name (longer than 255 characters...)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _inside(path: Path, root: Path) -> bool:

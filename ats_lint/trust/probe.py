@@ -7,8 +7,12 @@ why not, then GET the object over the verified connection and report the HTTP st
 """
 from __future__ import annotations
 
+import math
 import socket
 import ssl
+import stat
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -83,11 +87,20 @@ class ProbeResult:
         }
 
 
+MAX_BUNDLE_SIZE = 64 * 1024 * 1024
+
+
 def context_for(ca_bundle: Path | None) -> ssl.SSLContext:
     if ca_bundle is None:
         return ssl.create_default_context()
-    if not ca_bundle.exists():
-        raise ProbeError(f"{ca_bundle}: no such file or folder")
+    try:
+        st = ca_bundle.stat()
+    except (OSError, ValueError):
+        raise ProbeError(f"{ca_bundle}: no such file or folder") from None
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):  # OpenSSL would block on a FIFO or read a device forever
+        raise ProbeError(f"{ca_bundle}: not a regular file or folder (a FIFO, socket or device)")
+    if stat.S_ISREG(st.st_mode) and st.st_size > MAX_BUNDLE_SIZE:
+        raise ProbeError(f"{ca_bundle}: over the {MAX_BUNDLE_SIZE}-byte limit; not a CA bundle")
     try:
         if ca_bundle.is_dir():
             return ssl.create_default_context(capath=str(ca_bundle))
@@ -99,13 +112,17 @@ def context_for(ca_bundle: Path | None) -> ssl.SSLContext:
 
 
 def parse_url(url: str) -> tuple[str, int, str]:
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
-        raise ProbeError(f"{url}: expected an https:// URL")
+    shown = url if url.isprintable() else repr(url)
     try:
-        port = parts.port or 443
+        parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port
     except ValueError:
-        raise ProbeError(f"{url}: invalid port") from None
+        raise ProbeError(f"{shown}: not a valid URL") from None
+    if parts.scheme != "https" or not hostname or any(ord(c) < 33 or ord(c) == 127 for c in url):
+        raise ProbeError(f"{shown}: expected an https:// URL")
+    if port == 0:
+        raise ProbeError(f"{shown}: invalid port 0")  # `parts.port or 443` would quietly connect to 443
+    port = 443 if port is None else port
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -120,15 +137,30 @@ def _name(cert_field) -> str | None:
 
 def probe(url: str = FAQ_TEST_URL, ca_bundle: Path | None = None, timeout: float = 10.0) -> ProbeResult:
     """Connect to `url` trusting `ca_bundle` (or the system store) and GET it over verified TLS."""
+    if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+        raise ProbeError(f"--timeout: expected a positive number of seconds, got {timeout!r}")
     host, port, path = parse_url(url)
     context = context_for(ca_bundle)
     result = ProbeResult(url, host, port, ca_bundle.as_posix() if ca_bundle else "system default", verified=False)
+    deadline = time.monotonic() + timeout  # for the whole probe, not per read: a server trickling bytes cannot stretch it
+
+    def remaining() -> float:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("timed out")
+        return left
+
     try:
-        raw = socket.create_connection((host, port), timeout=timeout)
-    except OSError as exc:
-        raise ProbeError(f"could not connect to {host}:{port}: {_os_reason(exc)}") from None
+        raw = socket.create_connection((host, port), timeout=remaining())
+    except (OSError, ValueError, UnicodeError) as exc:
+        reason = _os_reason(exc) if isinstance(exc, OSError) else "invalid host name"
+        raise ProbeError(f"could not connect to {host}:{port}: {reason}") from None
+    watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), _cut, (raw,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         try:
+            raw.settimeout(remaining())
             tls = context.wrap_socket(raw, server_hostname=host)
         except ssl.SSLCertVerificationError as exc:
             result.verify_code = exc.verify_code
@@ -136,9 +168,12 @@ def probe(url: str = FAQ_TEST_URL, ca_bundle: Path | None = None, timeout: float
             result.reason = _REASONS.get(exc.verify_code, "other")
             return result
         except ssl.SSLError as exc:
+            if time.monotonic() >= deadline:
+                raise ProbeError(f"TLS handshake with {host}:{port} failed: timed out after {timeout:g} s") from None
             raise ProbeError(f"TLS handshake with {host}:{port} failed before verification: {exc.reason or exc}") from None
         except OSError as exc:
-            raise ProbeError(f"TLS handshake with {host}:{port} failed: {_os_reason(exc)}") from None
+            reason = f"timed out after {timeout:g} s" if time.monotonic() >= deadline else _os_reason(exc)
+            raise ProbeError(f"TLS handshake with {host}:{port} failed: {reason}") from None
         with tls:
             result.verified = True
             peer = tls.getpeercert() or {}
@@ -146,15 +181,24 @@ def probe(url: str = FAQ_TEST_URL, ca_bundle: Path | None = None, timeout: float
             result.peer_issuer = _name(peer.get("issuer"))
             result.tls_version = tls.version()
             try:
-                result.http_status = _http_get(tls, host, port, path)
+                result.http_status = _http_get(tls, host, port, path, remaining)
             except (OSError, ValueError) as exc:
                 result.http_error = _os_reason(exc) if isinstance(exc, OSError) else str(exc)
         return result
     finally:
+        watchdog.cancel()
         raw.close()
 
 
-def _http_get(tls: ssl.SSLSocket, host: str, port: int, path: str) -> int:
+def _cut(sock: socket.socket) -> None:
+    """At the deadline: shut the connection down, which ends a read blocked in another thread."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _http_get(tls: ssl.SSLSocket, host: str, port: int, path: str, remaining=lambda: None) -> int:
     from ats_lint import __version__
 
     host_header = host if port == 443 else f"{host}:{port}"
@@ -162,9 +206,11 @@ def _http_get(tls: ssl.SSLSocket, host: str, port: int, path: str) -> int:
         host_header = f"[{host}]" if port == 443 else f"[{host}]:{port}"
     request = (f"GET {path} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: ats-lint/{__version__} probe\r\n"
                "Accept: */*\r\nConnection: close\r\n\r\n")
+    tls.settimeout(remaining())
     tls.sendall(request.encode("ascii", "strict"))
     buffer = b""
     while b"\r\n" not in buffer and len(buffer) < 8192:
+        tls.settimeout(remaining())
         chunk = tls.recv(4096)
         if not chunk:
             break

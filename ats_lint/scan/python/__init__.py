@@ -16,33 +16,57 @@ from ats_lint.model import FileResult, ScanError
 from ats_lint.scan.sink import FindingSink
 
 
-def scan_python_file(text: str, sink: FindingSink, result: FileResult, root: Path) -> None:
+def scan_python_file(text: str, sink: FindingSink, result: FileResult, root: Path, max_file_size: int | None = None) -> None:
     """Scan one Python file's text into `sink`; a file libcst cannot parse gets a `parse-error`
     and is scanned as text for URLs and fingerprints."""
     from ats_lint.scan.prefilter import python_may_have_findings
 
     if not python_may_have_findings(text):
         return
+    from ats_lint.scan.python.parse import MAX_PARSE_SIZE
+    from ats_lint.scan.text.scanner import scan_fallback
+
+    if len(text) > MAX_PARSE_SIZE:  # generated code, mostly: bounded memory first, then said so
+        result.errors.append(ScanError(result.path, "too-large", f"over {MAX_PARSE_SIZE // 1024} KiB, the limit of the Python "
+                                       "parser (about 650 bytes of memory per byte of source); scanned as text for URLs and "
+                                       "fingerprints: trust arguments (verify=, cafile=, pins) were NOT checked"))
+        scan_fallback(text, sink)
+        return
     import libcst
 
     from ats_lint.scan.python.parse import on_large_stack
     from ats_lint.scan.python.visitor import scan_python
-    from ats_lint.scan.text.scanner import scan_fallback
 
     try:
-        on_large_stack(scan_python, text, sink, _project(root))
+        on_large_stack(scan_python, text, sink, _project(root, max_file_size))
     except (libcst.ParserSyntaxError, RecursionError) as exc:
         message = " ".join(str(exc).split())[:300] if isinstance(exc, libcst.ParserSyntaxError) else "nesting too deep to parse"
+        if isinstance(exc, libcst.ParserSyntaxError) and _compiles(text):
+            message = (f"valid Python that libcst cannot parse ({message}); trust arguments (verify=, cafile=, pins) "
+                       "were NOT checked: review this file by hand")
         result.errors.append(ScanError(result.path, "parse-error", f"{message}; scanned as text for URLs and fingerprints"))
         sink.findings.clear()
         scan_fallback(text, sink)
 
 
+def _compiles(text: str) -> bool:
+    """Whether CPython accepts the source (libcst lags behind new syntax)."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<scanned>", "exec", 0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST: nothing runs
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
 @functools.lru_cache(maxsize=8)
-def _project(root: Path):
+def _project(root: Path, max_file_size: int | None = None):
     from ats_lint.scan.python.project import Project
 
-    return Project(root)
+    return Project(root, max_file_size)
 
 
 def forget_projects() -> None:

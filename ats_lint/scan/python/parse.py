@@ -12,6 +12,7 @@ _TOO_DEEP = ("too many nested", "too many levels of indentation", "too complex")
 _BOOL_OP_RE = re.compile(r"\b(?:and|or)\b")
 _BRACKETS = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
 _BRACKET_RE = re.compile(r"[()\[\]{}]")
+MAX_PARSE_SIZE = 512 * 1024  # characters; libcst needs ~650 bytes of memory per byte of source: ~350 MB
 MAX_BOOL_OPS = 50_000  # libcst nests `a and b and ...`; CPython keeps it flat, so it does not bound it
 
 
@@ -42,8 +43,21 @@ def check_parseable(source: str) -> None:
             deepest = max(deepest, depth)
         if deepest > 200:
             raise RecursionError("nesting too deep to parse") from None
-    if len(_BOOL_OP_RE.findall(source)) > MAX_BOOL_OPS:
+    if len(_BOOL_OP_RE.findall(source)) > MAX_BOOL_OPS and _bool_operators(source) > MAX_BOOL_OPS:
         raise RecursionError("nesting too deep to parse")
+
+
+def _bool_operators(source: str) -> int:
+    """`and`/`or` operators in code, not in strings or comments (the regex count is only a bound:
+    prose in a docstring must not turn a valid file away)."""
+    import io
+    import tokenize
+
+    try:
+        return sum(1 for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+                   if tok.type == tokenize.NAME and tok.string in ("and", "or"))
+    except (tokenize.TokenError, SyntaxError):
+        return MAX_BOOL_OPS + 1
 
 
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -116,7 +130,9 @@ def on_large_stack(fn, *args):
     except (ValueError, RuntimeError):  # platform without a settable stack size
         return fn(*args)
     try:
-        worker = threading.Thread(target=target, name="ats-lint-parse", daemon=True)
+        # Not a daemon: on Ctrl-C (wherever it lands, `start()` included) the interpreter waits for
+        # the parse to end before it exits; a daemon thread inside libcst at exit aborts it (134).
+        worker = threading.Thread(target=target, name="ats-lint-parse", daemon=False)
         worker.start()
     except RuntimeError:  # cannot start a thread (resource limits): parse here
         worker = None
@@ -124,7 +140,14 @@ def on_large_stack(fn, *args):
         threading.stack_size(previous)
     if worker is None:
         return fn(*args)
-    worker.join()
+    interrupted = None
+    while worker.is_alive():
+        try:
+            worker.join()
+        except KeyboardInterrupt as exc:  # Ctrl-C: let the native parse finish first; a daemon
+            interrupted = exc  # thread inside libcst at interpreter exit aborts the process (exit 134)
+    if interrupted is not None:
+        raise interrupted
     ok, value = outcome[0]
     if not ok:
         raise value

@@ -15,7 +15,7 @@ from libcst.metadata import (
 
 from ats_lint.dependencies import depends_on
 from ats_lint.scan.python.bindings import Binder, bind_names, dotted_name
-from ats_lint.scan.python.parse import check_parseable, walk
+from ats_lint.scan.python.parse import MAX_PARSE_SIZE, check_parseable, walk
 from ats_lint.scan.sink import DeferredSpan
 
 MODULE_CACHE_SIZE = 32  # parsed modules kept for cross-module constant lookups
@@ -169,9 +169,12 @@ class ParsedModule:
 class Project:
     """The scanned tree as seen from Python imports: finds and parses other modules on demand."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, max_file_size: int | None = None):
         self.root = root
-        self._cache: OrderedDict[Path, ParsedModule | None] = OrderedDict()  # LRU: parsed trees are large
+        self._real_root = root.resolve()
+        self.max_file_size = max_file_size  # a module over the scan's size limit is not read for values either
+        self._cache: OrderedDict[Path, ParsedModule | None] = OrderedDict()  # parsed trees are large: bounded
+        self._uses: dict[Path, int] = {}  # cache hits per file, for eviction
 
     def module_file(self, importer: Path, dotted: str, level: int) -> Path | None:
         parts = [p for p in dotted.split(".") if p]
@@ -190,15 +193,28 @@ class Project:
                 if candidate is None:
                     continue
                 depends_on(candidate)
-                if candidate.is_file():
+                if candidate.is_file() and self._inside(candidate):
                     return candidate
         return None
+
+    def _inside(self, file: Path) -> bool:
+        """Whether `file`, links followed, is inside the scanned root: nothing outside it is read
+        for values (`from ...other import X` climbing above the root, a symlinked module)."""
+        try:
+            file.resolve().relative_to(self._real_root)
+        except (ValueError, OSError, RuntimeError):
+            return False
+        return True
 
     def load(self, file: Path) -> ParsedModule | None:
         if file in self._cache:
             self._cache.move_to_end(file)
+            self._uses[file] = self._uses.get(file, 0) + 1
             return self._cache[file]
         try:
+            limit = min(self.max_file_size or MAX_PARSE_SIZE, MAX_PARSE_SIZE)
+            if not self._inside(file) or file.stat().st_size > limit:
+                raise OSError("outside the scanned root or over the size limit")
             module = ParsedModule(file, file.read_text(encoding="utf-8", errors="replace"))
         except (OSError, cst.ParserSyntaxError, RecursionError):
             module = None
@@ -206,10 +222,15 @@ class Project:
         return module
 
     def remember(self, file: Path, module: ParsedModule | None) -> None:
+        """Keep `module`; when full, drop the module used least often (the most recent among
+        equals). Plain LRU re-parses every module of a file that imports 33 of them, for every
+        file: a cycle through more modules than the cache holds never hits. This way the modules
+        that keep being used stay, and only the overflow is parsed again."""
         self._cache[file] = module
         self._cache.move_to_end(file)
         # A libcst tree takes about 500 bytes per byte of source: bound the source held, too.
-        while len(self._cache) > MODULE_CACHE_SIZE or (
-            len(self._cache) > 1 and sum(len(m.source) for m in self._cache.values() if m is not None) > MODULE_CACHE_SOURCE
-        ):
-            self._cache.popitem(last=False)
+        while len(self._cache) > 1 and (len(self._cache) > MODULE_CACHE_SIZE or
+                                        sum(len(m.source) for m in self._cache.values() if m is not None) > MODULE_CACHE_SOURCE):
+            order = {f: i for i, f in enumerate(self._cache)}
+            victim = min((f for f in self._cache if f != file), key=lambda f: (self._uses.get(f, 0), -order[f]))
+            del self._cache[victim]

@@ -19,6 +19,7 @@ from ats_lint.trust import judge as trust
 STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 HOLE = "{}"  # stands for a part of a string that is not known statically
 _MAX_DEPTH = 12
+_MAX_STEPS = 20_000  # expressions evaluated for one top-level value: bounds any fan-out the memo misses
 
 
 @functools.lru_cache(maxsize=1)
@@ -89,6 +90,8 @@ class Evaluator:
         self.nested: set[int] = set()  # ids of functions defined inside another function
         self.classes: dict[int, cst.ClassDef] = {}  # id(`self` Name) -> the class of the method
         self._locals: dict[int, tuple[set[str], set[str]]] = {}
+        self._constants: dict[tuple, tuple] = {}  # module constants already evaluated (`A1 = join(A0, A0, ...)` chains)
+        self._steps = 0
 
     def note_context(self, expr: cst.CSTNode, container: cst.CSTNode | None, nested: bool = False, cls: cst.ClassDef | None = None) -> None:
         """Record that the names in `expr` sit directly in `container` (a FunctionDef or Module;
@@ -160,9 +163,16 @@ class Evaluator:
         return None
 
     def _constant_values(self, mod: ParsedModule, values: list[cst.BaseExpression], depth: int) -> Value:
+        key = (id(mod.module), *map(id, values))
+        known = self._constants.get(key)
+        if known is not None:
+            return known[1]
         for v in values:
             self.note_context(v, mod.module)  # a module constant's names are module-level names
-        return _combine([self.value(mod, v, depth + 1) for v in values])
+        result = _combine([self.value(mod, v, depth + 1) for v in values])
+        if result.kind != "cycle":
+            self._constants[key] = ((mod.module, values), result)  # the nodes are kept alive: their ids stay theirs
+        return result
 
     def qualified(self, mod: ParsedModule, expr: cst.BaseExpression, container: cst.CSTNode | None = None, nested: bool = False) -> set[str]:
         """Qualified names of a callee or mapping: from the imports when the lexical context makes
@@ -185,7 +195,10 @@ class Evaluator:
 
     # The entry point: what does `expr`, found in `mod`, hold?
     def value(self, mod: ParsedModule, expr: cst.BaseExpression, depth: int = 0) -> Value:
-        if depth > _MAX_DEPTH:
+        if depth == 0:
+            self._steps = 0
+        self._steps += 1
+        if depth > _MAX_DEPTH or self._steps > _MAX_STEPS:
             return Value("unknown", _code(mod, expr))
         key = id(expr)
         if key in self._visiting:
