@@ -16,8 +16,9 @@ Each entry is a dict whose first key names the primitive and the capture it read
   accepts a capture whose text matches RE (app resources: `getString(R.string.pin)`);
 - `compare: [A, B], mentions: RE, constant: RE`: one side's chain text matches `mentions`, the
   other side holds a string constant (directly or in a same-file collection) matching `constant`,
-  or is an UPPER_SNAKE_CASE name not bound in this file (a constant defined elsewhere); with
-  `other: RE` instead of `constant`, the other side's chain text must match RE;
+  or is an UPPER_SNAKE_CASE name not bound in this file (a constant defined elsewhere) whose last
+  part matches `names: RE` (without `names`, such names are not accepted); with `other: RE`
+  instead of `constant`, the other side's chain text must match RE;
 - `strings: CAP, matches: RE`: some string literal in the capture, or in what its names are
   bound or assigned to in this file, matches RE (a path read by `os.ReadFile("ca.pem")` two lines up);
 - `bound: CAP`: the capture is a name bound in this file (a local or a same-file constant);
@@ -148,11 +149,18 @@ def _compares(src: Source, subject, other, where: dict) -> bool:
     else:
         pattern = compiled(where["constant"])
         if not (src.any_string_matches(pattern) and any(pattern.search(s) for s in src.strings_in(other, limit=20))):
-            # a constant defined in another file, by its UPPER_SNAKE_CASE name (a name bound in
-            # this file is judged by its value above)
-            if not (_is_const_name(_SPACE.sub("", src.node_text(other))) and src.resolve(other) is None):
+            # a constant defined in another file, by its UPPER_SNAKE_CASE name, when the rule's
+            # `names` RE accepts that name (`PINNED_SHA256`, not `io.EOF` or `NULL`); a name
+            # bound in this file is judged by its value above
+            name = _SPACE.sub("", src.node_text(other))
+            if not ("names" in where and _is_const_name(name) and src.resolve(other) is None
+                    and compiled(where["names"]).search(_last_name(name))):
                 return False
     return compiled(where["mentions"]).search(src.resolved_text(subject)) is not None
+
+
+def _last_name(text: str) -> str:
+    return text.rsplit(".", 1)[-1]
 
 
 def _is_const_name(text: str) -> bool:

@@ -112,12 +112,16 @@ def _blank(text: str, src: Source, comments: list) -> str:
 
 
 def _apply(rule: SyntaxRule, src: Source, sink: FindingSink) -> None:
+    reported: set[tuple[int, int]] = set()  # one finding per node: two pins added in one builder block
     for _, caps in matches(src.spec.name, query_of(rule, src.spec.name), src.tree.root_node):
         if rule.report not in caps or not all(holds(w, caps, src) for w in rule.where):
             continue
         anchor = caps[rule.report][0]
         while rule.leftmost and anchor.named_children:
             anchor = anchor.named_children[0]
+        if (anchor.start_byte, anchor.end_byte) in reported:
+            continue
+        reported.add((anchor.start_byte, anchor.end_byte))
         span = src.span(anchor)
         shown = src.node_text(anchor).split("\n", 1)[0][:120]
         if rule.rule == "ATS301":
