@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    from_command_line = argv is None
     argv = sys.argv[1:] if argv is None else list(argv)
     ambiguous = _option_named_like_a_file(argv)
     if ambiguous is not None:
@@ -117,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("ats-lint: interrupted", file=sys.stderr)
+        if from_command_line:
+            _exit_at_once(EXIT_INTERRUPTED)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_ERROR
@@ -124,6 +127,18 @@ def main(argv: list[str] | None = None) -> int:
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
         print(f"ats-lint: internal error: {detail} (please report it)", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _exit_at_once(code: int) -> None:
+    """End the process now, after flushing what was printed. After Ctrl-C a parse may still be
+    running on its thread; the interpreter's shutdown would wait for it and could abort while
+    tearing down (exit 134). Nothing is left to clean up: writes are atomic, workers follow us."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def _option_named_like_a_file(argv: list[str]) -> str | None:
