@@ -23,3 +23,36 @@ def read_limited(path: Path | str, limit: int) -> bytes:
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
             raise NotARegularFile(f"{path}: not a regular file (a FIFO, socket, device or folder)")
         return fh.read(limit + 1)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to the file `path` in one step: a temporary file in the same folder, then a
+    rename, so a full disk or an interruption leaves the old file (or none), never a half-written
+    one, and no temporary file. A symlink is followed to its file; a device or FIFO (`/dev/stdout`)
+    is written directly. OSError says why it failed."""
+    import tempfile
+
+    path = Path(os.path.realpath(path))
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            with open(path, "wb") as fh:
+                fh.write(data)
+            return
+    except FileNotFoundError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

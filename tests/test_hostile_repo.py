@@ -638,3 +638,37 @@ def test_a_full_disk_leaves_no_temporary_cache_or_baseline_file(tmp_path, monkey
     leftovers = [p.name for p in tmp_path.rglob("*") if p.name.endswith(".tmp") or ".tmp" in p.name]
     assert leftovers == []
     assert not (tmp_path / "base.json").exists()
+
+
+def test_a_full_disk_keeps_the_previous_report_whole_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import errno
+
+    write_tree(tmp_path, {"app.py": S3, "report.json": "the previous report\n"})
+    real_fdopen = os.fdopen
+
+    class FullDisk:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: FullDisk(real_fdopen(fd, *a, **k)))
+    code, out, err = run_cli(["check", "--quiet", "--no-cache", "--format", "json", "--output", "report.json", "app.py"],
+                             tmp_path, monkeypatch)
+    assert code == 2 and err.strip() == "ats-lint: error: report.json: cannot write report: No space left on device"
+    assert (tmp_path / "report.json").read_text() == "the previous report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py", "report.json"]
+
+
+def test_bundle_fix_refuses_a_fifo_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "ca.pem")
+    proc = ats_lint(tmp_path, "bundle", "fix", "ca.pem", timeout=60)
+    assert proc.returncode == 2
+    assert "ca.pem: not a regular file (a FIFO, socket or device); not a CA bundle" in proc.stderr

@@ -12,6 +12,7 @@ from pathlib import Path
 from ats_lint import __version__
 
 from ats_lint.cli.output import FORMAT_ENV, FORMATS
+from ats_lint.files import write_atomically
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
@@ -320,7 +321,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"ats-lint: {len(info['stale'])} baseline entries in {info['file']} no longer match a finding", file=sys.stderr)
     if args.output:
         try:
-            args.output.write_text(output, encoding="utf-8")
+            write_atomically(args.output, output.encode("utf-8"))
         except OSError as exc:
             return _fail(f"{args.output}: cannot write report: {exc.strerror or exc}")
     else:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from ats_lint.trust import stores
 from ats_lint.trust.certs import _BASE64_CHARS_RE, PEM_BLOCK_RE, fix_roots, pem_blocks, spki_der
+from ats_lint.files import NotARegularFile, read_limited
 
 MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_STOREPASS = "changeit"
@@ -108,8 +109,9 @@ def read_bundle(path: Path) -> bytes:
     if path.is_dir():
         raise BundleFixError(f"{path}: is a folder (capath); add the roots as files of their own and run c_rehash")
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
+        data = read_limited(path, MAX_BYTES)  # never blocks on a FIFO, never reads a device
+    except NotARegularFile:
+        raise BundleFixError(f"{path}: not a regular file (a FIFO, socket or device); not a CA bundle") from None
     except FileNotFoundError:
         raise BundleFixError(f"{path}: no such file") from None
     except OSError as exc:
