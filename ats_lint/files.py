@@ -26,12 +26,9 @@ def read_limited(path: Path | str, limit: int) -> bytes:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to the file `path` in one step: a temporary file in the same folder, then a
-    rename, so a full disk or an interruption leaves the old file (or none), never a half-written
-    one, and no temporary file. A symlink is followed to its file; a device or FIFO (`/dev/stdout`)
-    is written directly. OSError says why it failed."""
-    import tempfile
-
+    """Write `data` to the file `path` in one step, so a full disk or an interruption leaves the old
+    file (or none), never a half-written one, and no temporary file. A symlink is followed to its
+    file; a device or FIFO (`/dev/stdout`) is written directly. OSError says why it failed."""
     path = Path(os.path.realpath(path))
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
@@ -40,16 +37,30 @@ def write_atomically(path: Path, data: bytes) -> None:
             return
     except FileNotFoundError:
         pass
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    mask = os.umask(0)
+    os.umask(mask)
+    replace_file(path, data, 0o666 & ~mask)
+
+
+def replace_file(target: Path, data: bytes, mode: int, owner: tuple[int, int] | None = None) -> None:
+    """Replace the file `target` with `data`: a temporary file in the same folder, fsync, the mode
+    bits (and owner, where allowed), then a rename. On any failure the temporary file is removed
+    and `target` is unchanged."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".ats-lint-tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)
+        if owner is not None and hasattr(os, "chown") and owner != (os.getuid(), os.getgid()):
+            try:
+                os.chown(tmp, *owner)
+            except OSError:
+                pass  # not ours to give away: the file keeps our ownership, its mode bits are kept
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)

@@ -27,13 +27,12 @@ import hashlib
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ats_lint.trust import stores
 from ats_lint.trust.certs import _BASE64_CHARS_RE, PEM_BLOCK_RE, fix_roots, pem_blocks, spki_der
-from ats_lint.files import NotARegularFile, read_limited
+from ats_lint.files import NotARegularFile, read_limited, replace_file
 
 MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_STOREPASS = "changeit"
@@ -220,25 +219,7 @@ def write_atomically(path: Path, data: bytes, old: bytes | None = None) -> None:
     if st.st_nlink > 1:
         _append_in_place(path, target, data, old, st.st_nlink)
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".ats-lint-tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        if hasattr(os, "chown") and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
-            try:
-                os.chown(tmp, st.st_uid, st.st_gid)
-            except OSError:
-                pass  # not ours to give away: the file keeps our ownership, its mode bits are kept
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_file(target, data, stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid))
 
 
 def _append_in_place(path: Path, target: Path, data: bytes, old: bytes | None, links: int) -> None:
