@@ -520,6 +520,53 @@ def test_a_gitignore_with_a_lone_bang_hides_nothing(tmp_path, monkeypatch):
     assert triples(doc) == {("app.py", 1, "ATS101"), ("sub/app.py", 1, "ATS101")}
 
 
+CA_ENV = "REQUESTS_CA_BUNDLE=/etc/ssl/certs/digicert.pem\n"
+TRACKED_IGNORED = {".gitignore": "*.env\nbuild-config/\n", "prod.env": CA_ENV, "build-config/app.py": S3,
+                   "node_modules/pkg/index.py": S3, "excluded.env": CA_ENV}
+UNTRACKED_IGNORED = {"local.env": CA_ENV, "build-config/local.py": S3, "build-config/old/app.py": S3}
+
+
+def _tracked_ignored_repo(top: Path, project: Path | None = None) -> None:
+    """A git repository at `top` whose `project` folder (top itself by default) holds tracked files
+    that its .gitignore lists, and untracked ones it lists too."""
+    project = project or top
+    write_tree(project, TRACKED_IGNORED)
+    git(top, "init", "-q")
+    git(top, "add", "--force", ".")
+    git(top, "commit", "-q", "-m", "tracked files that .gitignore lists")
+    write_tree(project, UNTRACKED_IGNORED)
+
+
+def test_tracked_files_are_scanned_even_when_gitignore_lists_them(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    _tracked_ignored_repo(repo)
+    code, doc = check_json(repo, monkeypatch, "--no-cache", "--quiet", "--exclude", "excluded.env")
+    # git never ignores a tracked file; untracked files in an ignored folder stay ignored; an explicit
+    # exclude and the default vendored folders still win over "tracked".
+    assert triples(doc) == {("prod.env", 1, "ATS201"), ("build-config/app.py", 1, "ATS101")}
+    assert doc["errors"] == []
+
+
+def test_tracked_ignored_files_are_scanned_from_a_project_root_below_the_git_top(tmp_path, monkeypatch):
+    _tracked_ignored_repo(tmp_path / "top", tmp_path / "top" / "svc")
+    code, doc = check_json(tmp_path / "top" / "svc", monkeypatch, "--no-cache", "--quiet", "--exclude", "excluded.env")
+    assert triples(doc) == {("prod.env", 1, "ATS201"), ("build-config/app.py", 1, "ATS101")}
+
+
+def test_outside_git_gitignore_hides_the_files_it_lists(tmp_path, monkeypatch):
+    write_tree(tmp_path, {**TRACKED_IGNORED, **UNTRACKED_IGNORED, "app.py": S3})
+    code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")
+    assert triples(doc) == {("app.py", 1, "ATS101")}
+
+
+def test_no_gitignore_scans_untracked_ignored_files_too(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    _tracked_ignored_repo(repo)
+    code, doc = check_json(repo, monkeypatch, "--no-cache", "--quiet", "--no-respect-gitignore")
+    assert triples(doc) == {("prod.env", 1, "ATS201"), ("build-config/app.py", 1, "ATS101"), ("excluded.env", 1, "ATS201"),
+                            ("local.env", 1, "ATS201"), ("build-config/local.py", 1, "ATS101"), ("build-config/old/app.py", 1, "ATS101")}
+
+
 @pytest.mark.parametrize("source", [
     'URL = "https://b.s3.\\x61mazonaws.com/k"\n',
     'URL = "https://b.s3.\\u0061mazonaws.com/k"\n',
