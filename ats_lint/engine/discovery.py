@@ -2,7 +2,11 @@
 
 Walks the given paths, skips vendored and build folders, honours `.gitignore` files (each one
 relative to its own folder) and the configured excludes (gitignore syntax, relative to the
-project root). Symlinked folders are not followed; symlinked files are scanned only when they
+project root). Like git, a `.gitignore` never hides a file that git tracks: in a git work tree the
+tracked files are listed once per run (one `git ls-files`, run with the safe flags of
+`engine.git`), and a folder that `.gitignore` lists but that holds tracked files is walked for
+those files only. The configured excludes and the default vendored folders still apply to tracked
+files. Symlinked folders are not followed; symlinked files are scanned only when they
 point inside the scan root. Explicitly named files are scanned even when excluded unless
 `force_exclude` is set (pre-commit passes files one by one).
 """
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from ats_lint.engine.git import tracked_files
 from ats_lint.engine.ignore import MAX_IGNORE_FILE_SIZE, IgnoreSpec
 from ats_lint.files import read_limited
 from ats_lint.model import ScanError
@@ -68,6 +73,22 @@ class _Ignorer:
         self.respect_gitignore = respect_gitignore
         self._gitignores: dict[Path, IgnoreSpec | None] = {}
         self._chains: dict[tuple[Path, Path], tuple] = {}
+        # Per root: (tracked files, folders holding them), listed by git on the first .gitignore match.
+        self._tracked: dict[Path, tuple[frozenset[Path], frozenset[Path]]] = {}
+        self._ignored_but_walked: set[Path] = set()  # folders .gitignore lists that hold tracked files
+
+    def _is_tracked(self, path: Path, is_dir: bool, root: Path) -> bool:
+        if root not in self._tracked:
+            files = tracked_files(root) or frozenset()
+            folders = set()
+            for file in files:
+                folder = file.parent
+                while folder != root and folder not in folders and _is_below(folder, root):
+                    folders.add(folder)
+                    folder = folder.parent
+            self._tracked[root] = (files, frozenset(folders))
+        files, folders = self._tracked[root]
+        return path in folders or path in files if is_dir else path in files
 
     def _gitignore(self, folder: Path) -> IgnoreSpec | None:
         if folder not in self._gitignores:
@@ -108,10 +129,20 @@ class _Ignorer:
             stop_at = self.project_root if _is_below(path, self.project_root) else scan_root
             if not _is_below(path, stop_at):
                 return False
-            names = path.relative_to(stop_at).parts
-            for depth, spec in self._chain(path.parent, stop_at):
-                if spec.match_parts(names[depth:], is_dir, parents_checked):
+            if self._gitignored(path, is_dir, stop_at, parents_checked):
+                if not self._is_tracked(path, is_dir, stop_at):
                     return True
+                if is_dir:
+                    self._ignored_but_walked.add(path)  # walked for its tracked files only
+        return False
+
+    def _gitignored(self, path: Path, is_dir: bool, stop_at: Path, parents_checked: bool) -> bool:
+        if parents_checked and path.parent in self._ignored_but_walked:
+            return True  # below a folder .gitignore lists (git cannot re-include it)
+        names = path.relative_to(stop_at).parts
+        for depth, spec in self._chain(path.parent, stop_at):
+            if spec.match_parts(names[depth:], is_dir, parents_checked):
+                return True
         return False
 
 

@@ -7,42 +7,11 @@ left out. Paths come back relative to the working directory. Nothing here prints
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
+from ats_lint.engine.git import GitError, git as _git
 
-class GitError(Exception):
-    """git is missing, this is not a repository, or the ref is unknown; the message says which."""
-
-
-def _git(args: list[str], cwd: Path) -> str:
-    try:
-        # The repository's own .git/config is untrusted: `core.fsmonitor` there names a command
-        # that git runs on every diff/ls-files. Turn it off; no external diff or textconv either.
-        proc = subprocess.run(["git", "-c", "core.fsmonitor=false", "-c", "diff.external=", *_no_filters(cwd), *args], cwd=cwd,
-                              capture_output=True, text=True, encoding="utf-8", errors="surrogateescape", check=False)
-    except FileNotFoundError:
-        raise GitError("--since needs git, which was not found on PATH") from None
-    if proc.returncode != 0:
-        raise GitError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"git {' '.join(args)} failed")
-    return proc.stdout
-
-
-def _no_filters(cwd: Path) -> list[str]:
-    """`-c` options that switch off every clean/smudge/process filter the configuration defines:
-    comparing the working tree with a commit runs the `clean` filter of a changed file, and the
-    scanned repository's `.gitattributes` picks the filter. Reading the configuration runs nothing."""
-    try:
-        proc = subprocess.run(["git", "config", "--name-only", "--get-regexp", r"^filter\..*\.(clean|smudge|process|required)$"],
-                              cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="surrogateescape", check=False)
-    except FileNotFoundError:
-        return []
-    names = {key[len("filter."):].rsplit(".", 1)[0] for key in proc.stdout.splitlines() if key.startswith("filter.")}
-    out: list[str] = []
-    for name in sorted(names):
-        out += ["-c", f"filter.{name}.clean=", "-c", f"filter.{name}.smudge=", "-c", f"filter.{name}.process=",
-                "-c", f"filter.{name}.required=false"]
-    return out
+__all__ = ["GitError", "changed_files"]
 
 
 def changed_files(ref: str, cwd: Path) -> list[Path]:
