@@ -18,7 +18,7 @@ def _fresh():
 def test_the_second_load_reads_the_cache_and_agrees_with_the_derivation(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     derived = _fresh()
-    files = list((tmp_path / "ats-lint").glob("certificates-*.json"))
+    files = list((tmp_path / "ats-lint" / "knowledge").glob("certificates-*.json"))
     assert len(files) == 1
     doc = json.loads(files[0].read_text())
     assert doc["format"] == 1 and len(doc["certificates"]) == len(derived.certificates)
@@ -32,7 +32,7 @@ def test_the_second_load_reads_the_cache_and_agrees_with_the_derivation(tmp_path
 def test_a_damaged_or_foreign_cache_file_is_derived_again(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     derived = _fresh()
-    (path,) = (tmp_path / "ats-lint").glob("certificates-*.json")
+    (path,) = (tmp_path / "ats-lint" / "knowledge").glob("certificates-*.json")
     for damage in ("{not json", json.dumps({"format": 1, "key": "other", "certificates": []}),
                    json.dumps({"format": 1, "key": path.stem.split("-", 1)[1], "certificates": [{"label": 1}]})):
         path.write_text(damage)
@@ -69,3 +69,17 @@ def test_a_cached_start_does_not_import_cryptography(tmp_path):
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert (first.stdout.strip(), second.stdout.strip()) == ("True", "False")
+
+
+def test_the_knowledge_cache_inside_a_scanned_tree_is_never_scanned(tmp_path, monkeypatch):
+    """XDG_CACHE_HOME inside the audited tree: the cached fingerprints are not reported as ATS302."""
+    from ats_lint.trust import certs
+    from helpers import check_json, triples, write_tree
+
+    write_tree(tmp_path, {"app.py": 'URL = "https://bucket.s3.amazonaws.com/key"\n'})
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    certs.knowledge.cache_clear()
+    certs.knowledge()
+    assert (tmp_path / "xdg" / "ats-lint" / "knowledge" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    code, doc = check_json(tmp_path, monkeypatch, "--quiet", "--no-cache")
+    assert triples(doc) == {("app.py", 1, "ATS101")}

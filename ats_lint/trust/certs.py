@@ -276,7 +276,7 @@ def _knowledge_cache_file(key: str) -> Path | None:
     from ats_lint.resources import user_cache_base
 
     base = user_cache_base()
-    return base / f"certificates-{key}.json" if base is not None else None
+    return base / "knowledge" / f"certificates-{key}.json" if base is not None else None
 
 
 def _read_knowledge_cache(key: str) -> list[KnownCertificate] | None:
@@ -312,7 +312,13 @@ def _write_knowledge_cache(key: str, certificates: list[KnownCertificate]) -> No
         for cert in certificates
     ]
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            # A folder of its own, tagged as a cache: when XDG_CACHE_HOME lies inside a scanned tree,
+            # discovery skips it (the file holds DigiCert fingerprints), and so do backups and git.
+            path.parent.mkdir(parents=True, exist_ok=True)
+            (path.parent / "CACHEDIR.TAG").write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n# ats-lint's certificate knowledge (a cache).\n", encoding="utf-8")
+            (path.parent / ".gitignore").write_text("# Created by ats-lint: a cache, never committed.\n*\n", encoding="utf-8")
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".certificates-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({"format": _KNOWLEDGE_FORMAT, "key": key, "certificates": entries}, fh)
