@@ -629,7 +629,7 @@ def test_valid_python_with_many_and_or_words_in_text_keeps_its_trust_findings(tm
     assert doc["errors"] == []
 
 
-def test_valid_python_libcst_cannot_parse_says_trust_was_not_checked(tmp_path, monkeypatch):
+def test_valid_python_libcst_cannot_parse_is_read_with_pythons_own_parser(tmp_path, monkeypatch):
     import libcst
 
     def refuse(source, *args, **kwargs):
@@ -639,7 +639,8 @@ def test_valid_python_libcst_cannot_parse_says_trust_was_not_checked(tmp_path, m
     write_tree(tmp_path, {"app.py": 'import requests\nrequests.get("https://x", verify="ca.pem")\n'})
     code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")
     assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("app.py", "parse-error")]
-    assert "trust arguments (verify=, cafile=, pins) were NOT checked" in doc["errors"][0]["message"]
+    assert "read with Python's own parser" in doc["errors"][0]["message"]
+    assert triples(doc) == {("app.py", 2, "ATS201")}
 
 
 def test_a_python_file_too_large_for_the_parser_is_scanned_as_text_and_said_so(tmp_path, monkeypatch):

@@ -360,6 +360,53 @@ def test_unparseable_python_is_scanned_as_text_and_reported(tmp_path, monkeypatc
     assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("py2.py", "parse-error")]
 
 
+BACKSLASH_ONLY = "import requests\nwith open(x) as fh:\n\\\n    x = x\n"  # CPython accepts it, libcst does not
+
+
+def test_valid_python_libcst_refuses_is_read_with_ast_for_trust_arguments(tmp_path, monkeypatch):
+    code = BACKSLASH_ONLY + 'requests.get(u, verify="certs/ca.pem")\n'
+    doc = scan(tmp_path, monkeypatch, {"app.py": code, "certs/ca.pem": "{{pem:DigiCert Global Root G2}}"})
+    assert triples(doc) == {("app.py", 5, "ATS201"), ("app.py", 5, "ATS202")}
+    assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("app.py", "parse-error")]
+    assert "read with Python's own parser" in doc["errors"][0]["message"]
+
+
+def test_ast_fallback_resolves_module_constants_and_reports_env_attributes_and_pins(tmp_path, monkeypatch):
+    code = BACKSLASH_ONLY + (
+        'CA = "certs/ca.pem"\n'
+        "s.verify = CA\n"
+        'os.environ["REQUESTS_CA_BUNDLE"] = CA\n'
+        'os.environ.setdefault("SSL_CERT_FILE", other)\n'
+        'urllib3.PoolManager(assert_fingerprint="AA:BB")\n'
+        "import os\n"
+    )
+    doc = scan(tmp_path, monkeypatch, {"app.py": code, "certs/ca.pem": "{{pem:DigiCert Global Root G2}}"})
+    assert triples(doc) == {("app.py", 6, "ATS201"), ("app.py", 6, "ATS202"), ("app.py", 7, "ATS201"),
+                            ("app.py", 7, "ATS202"), ("app.py", 8, "ATS201"), ("app.py", 9, "ATS301")}
+
+
+def test_ast_fallback_skips_defaults_and_parameters_passed_through(tmp_path, monkeypatch):
+    code = BACKSLASH_ONLY + (
+        "import certifi\n"
+        "def get(u, ca, pin=None):\n"
+        "    requests.get(u, verify=False)\n"
+        "    requests.get(u, verify=ca)\n"
+        "    requests.get(u, verify=certifi.where(), assert_fingerprint=pin)\n"
+        "    requests.get(u, verify=None, cafile=os.environ.get('CA'))\n"
+    )
+    doc = scan(tmp_path, monkeypatch, {"app.py": code})
+    assert triples(doc) == set()
+    assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("app.py", "parse-error")]
+
+
+def test_python_cpython_also_refuses_keeps_the_text_only_scan(tmp_path, monkeypatch):
+    code = 'print "legacy"\nrequests.get("https://b.s3.amazonaws.com", verify="certs/ca.pem")\n'
+    doc = scan(tmp_path, monkeypatch, {"py2.py": code, "certs/ca.pem": "{{pem:DigiCert Global Root G2}}"})
+    assert triples(doc) == {("py2.py", 2, "ATS101")}
+    assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("py2.py", "parse-error")]
+    assert "scanned as text for URLs and fingerprints" in doc["errors"][0]["message"]
+
+
 def test_files_without_trigger_tokens_are_not_parsed(tmp_path, monkeypatch):
     import ats_lint.scan.python.visitor as ps
 

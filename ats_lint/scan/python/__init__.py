@@ -6,6 +6,7 @@ imported only when a file passes the prefilter.
     project   parsed modules and the cross-module cache
     values    what an expression evaluates to (constants, imports, paths, f-strings)
     visitor   the rules: walks one module and reports
+    fallback  the same rules' local forms read with CPython's `ast`, for valid Python libcst refuses
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from ats_lint.scan.sink import FindingSink
 
 def scan_python_file(text: str, sink: FindingSink, result: FileResult, root: Path, max_file_size: int | None = None) -> None:
     """Scan one Python file's text into `sink`; a file libcst cannot parse gets a `parse-error`
-    and is scanned as text for URLs and fingerprints."""
+    and is scanned as text for URLs and fingerprints, and, when CPython parses it, read with
+    `ast` for the trust and pinning forms that need no cross-module resolution (fallback)."""
     from ats_lint.scan.prefilter import python_may_have_findings
 
     if not python_may_have_findings(text):
@@ -40,26 +42,21 @@ def scan_python_file(text: str, sink: FindingSink, result: FileResult, root: Pat
     try:
         on_large_stack(scan_python, text, sink, _project(root, max_file_size))
     except (libcst.ParserSyntaxError, RecursionError) as exc:
+        from ats_lint.scan.python import fallback
+
         message = " ".join(str(exc).split())[:300] if isinstance(exc, libcst.ParserSyntaxError) else "nesting too deep to parse"
-        if isinstance(exc, libcst.ParserSyntaxError) and _compiles(text):
-            message = (f"valid Python that libcst cannot parse ({message}); trust arguments (verify=, cafile=, pins) "
-                       "were NOT checked: review this file by hand")
-        result.errors.append(ScanError(result.path, "parse-error", f"{message}; scanned as text for URLs and fingerprints"))
+        tree = fallback.parse(text) if isinstance(exc, libcst.ParserSyntaxError) else None
+        if tree is not None:
+            message = (f"valid Python that libcst cannot parse ({message}); read with Python's own parser instead, which "
+                       "checks trust arguments (verify=, cafile=, pins) without cross-module resolution: a value imported "
+                       "from another module counts as a store of unknown content")
+        else:
+            message += "; scanned as text for URLs and fingerprints"
+        result.errors.append(ScanError(result.path, "parse-error", message))
         sink.findings.clear()
         scan_fallback(text, sink)
-
-
-def _compiles(text: str) -> bool:
-    """Whether CPython accepts the source (libcst lags behind new syntax)."""
-    import warnings
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, "<scanned>", "exec", 0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST: nothing runs
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+        if tree is not None:
+            fallback.scan_ast(tree, text, sink)
 
 
 @functools.lru_cache(maxsize=8)
