@@ -71,7 +71,21 @@ class Binder(cst.CSTVisitor):
         self._other({node.name.value})
 
 
-class PlainAssignments(cst.CSTVisitor):
+class ScopeLocalVisitor(cst.CSTVisitor):
+    """A visitor that stays in the scope it starts in: nested functions, classes and lambdas are
+    other scopes and are not entered."""
+
+    def visit_FunctionDef(self, node) -> bool:
+        return False
+
+    def visit_ClassDef(self, node) -> bool:
+        return False
+
+    def visit_Lambda(self, node) -> bool:
+        return False
+
+
+class PlainAssignments(ScopeLocalVisitor):
     """`name = value` statements of one function body (not of nested functions or classes)."""
 
     def __init__(self, out: dict[str, list[cst.BaseExpression]]):
@@ -86,15 +100,6 @@ class PlainAssignments(cst.CSTVisitor):
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if isinstance(node.target, cst.Name) and node.value is not None:
             self.out.setdefault(node.target.value, []).append(node.value)
-
-    def visit_FunctionDef(self, node) -> bool:
-        return False
-
-    def visit_ClassDef(self, node) -> bool:
-        return False
-
-    def visit_Lambda(self, node) -> bool:
-        return False
 
 
 def bind_names(target: cst.CSTNode, out: set[str]) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from ats_lint.scan.python.bindings import ScopeLocalVisitor
 from ats_lint.scan.python.parse import walk
 from ats_lint.scan.python.values import STRINGS, static_text
 
@@ -40,7 +41,7 @@ class _Events:
     params: set[str] = field(default_factory=set)
 
 
-class _Collect(cst.CSTVisitor):
+class _Collect(ScopeLocalVisitor):
     def __init__(self, events: _Events):
         super().__init__()
         self.events = events
@@ -59,15 +60,6 @@ class _Collect(cst.CSTVisitor):
         func = node.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in _UPDATE_METHODS:
             self.events.updates.setdefault(func.value.value, []).append(node)
-
-    def visit_FunctionDef(self, node) -> bool:
-        return False
-
-    def visit_ClassDef(self, node) -> bool:
-        return False
-
-    def visit_Lambda(self, node) -> bool:
-        return False
 
 
 def _subscript_key(target: cst.Subscript) -> str | None:
@@ -205,19 +197,10 @@ class Mappings:
 def _returns(func: cst.FunctionDef) -> list[cst.BaseExpression]:
     found: list[cst.BaseExpression] = []
 
-    class Returns(cst.CSTVisitor):
+    class Returns(ScopeLocalVisitor):
         def visit_Return(self, node: cst.Return) -> None:
             if node.value is not None:
                 found.append(node.value)
-
-        def visit_FunctionDef(self, node) -> bool:
-            return False
-
-        def visit_ClassDef(self, node) -> bool:
-            return False
-
-        def visit_Lambda(self, node) -> bool:
-            return False
 
     walk(Returns(), func.body)
     return found
