@@ -37,9 +37,14 @@ def write_atomically(path: Path, data: bytes) -> None:
             return
     except FileNotFoundError:
         pass
-    mask = os.umask(0)
+    replace_file(path, data, new_file_mode())
+
+
+def new_file_mode() -> int:
+    """The mode bits a newly created file gets under the process' umask."""
+    mask = os.umask(0o022)
     os.umask(mask)
-    replace_file(path, data, 0o666 & ~mask)
+    return 0o666 & ~mask
 
 
 def replace_file(target: Path, data: bytes, mode: int, owner: tuple[int, int] | None = None) -> None:

@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ats_lint.files import new_file_mode, replace_file
 from ats_lint.model import Finding, fingerprints
 
 FORMAT_VERSION = 1
@@ -113,30 +113,12 @@ def write(path: Path, findings: list[Finding], cwd: Path, keep: list[Entry] = ()
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
     if st is not None and not stat.S_ISREG(st.st_mode):  # a symlink, device or FIFO: never written through
         raise BaselineError(f"{path}: cannot write baseline: not a regular file (a symbolic link, device or FIFO)")
-    tmp = None
     try:
-        # An unpredictable name, created exclusively: a planted symlink next to the target cannot redirect the write.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(dumps(entries))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
-        os.replace(tmp, path)
+        # An unpredictable temporary name, created exclusively: a planted symlink next to the target cannot redirect the write.
+        replace_file(path, dumps(entries).encode("utf-8"), stat.S_IMODE(st.st_mode) if st is not None else new_file_mode())
     except OSError as exc:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
         raise BaselineError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
     return len(entries)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _in_scope(entry: Entry, base_dir: Path, seen_paths: set[str], selected: set[str]) -> bool:

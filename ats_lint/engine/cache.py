@@ -19,11 +19,11 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
 from ats_lint import __version__
+from ats_lint.files import replace_file
 from ats_lint.model import FileResult, Finding, ScanError
 
 _FORMAT = 1
@@ -122,18 +122,10 @@ class ResultCache:
         try:
             if not _claim(self.directory):
                 return  # a folder of the user's (`cache-dir = "src"`): never written into
-            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".results-", suffix=".tmp")
+            data = json.dumps({"format": _FORMAT, "entries": self.entries}, separators=(",", ":")).encode("utf-8")
+            replace_file(self.file, data, 0o600)  # a full disk leaves no half-written temporary file
         except OSError:
             return  # a cache that cannot be written only costs speed
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"format": _FORMAT, "entries": self.entries}, fh, separators=(",", ":"))
-            os.replace(tmp, self.file)
-        except OSError:  # a full disk: no half-written temporary file is left behind
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def owned(directory: Path) -> bool:

@@ -301,8 +301,8 @@ def _write_knowledge_cache(key: str, certificates: list[KnownCertificate]) -> No
     """Write atomically (temporary file + rename); a cache folder that cannot be written is no error."""
     import dataclasses
     import json
-    import os
-    import tempfile
+
+    from ats_lint.files import replace_file
 
     path = _knowledge_cache_file(key)
     if path is None:
@@ -319,15 +319,9 @@ def _write_knowledge_cache(key: str, certificates: list[KnownCertificate]) -> No
             (path.parent / "CACHEDIR.TAG").write_text(
                 "Signature: 8a477f597d28d172789f06886806bc55\n# ats-lint's certificate knowledge (a cache).\n", encoding="utf-8")
             (path.parent / ".gitignore").write_text("# Created by ats-lint: a cache, never committed.\n*\n", encoding="utf-8")
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".certificates-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"format": _KNOWLEDGE_FORMAT, "key": key, "certificates": entries}, fh)
-        os.replace(tmp, path)
+        replace_file(path, json.dumps({"format": _KNOWLEDGE_FORMAT, "key": key, "certificates": entries}).encode("utf-8"), 0o600)
     except OSError:
-        try:
-            os.unlink(tmp)
-        except (OSError, UnboundLocalError):
-            pass
+        pass  # a cache that cannot be written only costs start-up time
 
 
 @functools.lru_cache(maxsize=1)
