@@ -772,6 +772,7 @@ def test_inline_suppression_in_yaml_comment(tmp_path, monkeypatch):
         ("App.kt", b"", "jvm"),
         ("requirements-dev.txt", b"", "pip-requirements"),
         ("README.md", b"", "prose"),
+        ("website/docs/ssl.mdx", b"", "prose"),
         ("certs/ca.crt", b"", "certificate-bundle"),
         ("LICENSE", b"", "text"),
     ],
