@@ -33,8 +33,9 @@ def test_rule_compiles_and_has_examples_both_ways(rule):
 def test_binding_and_string_queries_compile():
     for name, spec in language_specs().items():
         query(name, spec.bindings)
-        if spec.collections:
-            query(name, spec.collections)
+        for extra in (spec.collections, spec.interpolations):
+            if extra:
+                query(name, extra)
         query(name, "[" + " ".join(f"({t})" for t in sorted(spec.strings | spec.comments)) + "] @n")
 
 

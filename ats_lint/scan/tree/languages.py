@@ -29,6 +29,7 @@ class LanguageSpec:
     max_error_share: float
     collections: str = ""  # a query: @collection literals (`listOf("a", "b")`) and their @element nodes
     implicit_parameter: str = ""  # the name a lambda's elements are bound to without a declared parameter (`it`)
+    interpolations: str = ""  # a query: the @expr nodes interpolated in a string literal
 
 
 @functools.lru_cache(maxsize=1)
@@ -55,6 +56,7 @@ def language_specs() -> dict[str, LanguageSpec]:
             max_error_share=float(data["max_error_share"]),
             collections=item.get("collections", ""),
             implicit_parameter=item.get("implicit_parameter", ""),
+            interpolations=item.get("interpolations", ""),
         )
     return out
 

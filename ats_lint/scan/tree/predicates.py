@@ -43,6 +43,7 @@ from ats_lint.scan.tree.values import Source
 _SPACE = re.compile(r"\s+")
 _CONST_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,}")
 _NAME_CHARS = re.compile(r"[\w$.?]+")
+_PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
 PRIMITIVES = ("strings", "bound", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file",
               "not_file", "not", "any", "some", "after")
 
@@ -185,12 +186,24 @@ def _after(src: Source, node, where: dict) -> bool:
 def _constant(src: Source, node, regex: str | None, names: bool) -> bool:
     value = src.string_value(node)
     if value is not None:
+        # `"sha256/$pin"`: what it interpolates must be a constant or a value this code computes
+        # (a local), not a parameter or a loop over the caller's list
+        if not all(_interpolation_ok(src, e, names) for e in src.interpolated(node)):
+            return False
         return regex is None or compiled(regex).search(value) is not None
     if names and regex is None:
         # a name in UPPER_SNAKE_CASE, or a loop variable walking one (`CERTIFICATE_CHAIN.forEach { pin -> }`)
         target = src.iterated(node) or node
         return _is_const_name(_SPACE.sub("", src.node_text(target)))
     return False
+
+
+def _interpolation_ok(src: Source, expr, names: bool) -> bool:
+    text = _SPACE.sub("", src.node_text(expr))
+    if src.string_value(expr) is not None or (names and _is_const_name(text)):
+        return True
+    bound = src.binding(expr) if expr.type in src.spec.identifiers else src.binding_named(text, expr) if _PLAIN_NAME.fullmatch(text) else None
+    return bound is not None and not bound[1]
 
 
 def _compares(src: Source, subject, other, where: dict) -> bool:

@@ -70,7 +70,8 @@ class Source:
                     continue
                 for name_node, value_node in zip(caps.get("name", []), values or each):
                     decl = name_node.parent
-                    scope = None if decl.type in _MEMBERS else _scope(decl)  # `self.x = ...`: seen by every method
+                    # `self.x = ...`: seen by every method; a lambda's parameter (`p => ...`): the lambda
+                    scope = None if decl.type in _MEMBERS else _scope(name_node)
                     found.setdefault(self.node_text(name_node), []).append((name_node, value_node, scope, not values))
             if implicit and self.spec.implicit_parameter:
                 # a lambda that declares its parameter has no implicit one
@@ -89,6 +90,10 @@ class Source:
             if not _DOTTED.match(text):
                 return None
             text = _last_name(text)
+        return self.binding_named(text, node)
+
+    def binding_named(self, text: str, node):
+        """(value, each) bound to the name `text` where `node` stands, or None."""
         candidates = self.bindings().get(text)
         if not candidates:
             return None
@@ -130,6 +135,12 @@ class Source:
             self._elements[key] = found
         return self._elements[key]
 
+    def interpolated(self, node) -> list:
+        """The expressions interpolated in the string literals of a node (`$pin` of `"sha256/$pin"`)."""
+        if not self.spec.interpolations:
+            return []
+        return [n for _, caps in matches(self.spec.name, self.spec.interpolations, node) for n in caps.get("expr", [])]
+
     def assigned_name(self, node) -> str | None:
         """The name a value is assigned to in this file (`policy` of `AFSecurityPolicy *policy = [...]`)."""
         for name, entries in self.bindings().items():
@@ -152,10 +163,14 @@ class Source:
 
     def all_values(self, node) -> list:
         """Every value the name is bound to in this file (nearest first), and the calls made on
-        it (`pool.AppendCertsFromPEM(pem)`, `ks.load(stream)`): what a chain test looks at."""
-        nearest = self.resolve(node)
-        if nearest is None:
+        it (`pool.AppendCertsFromPEM(pem)`, `ks.load(stream)`): what a chain test looks at.
+        A loop variable leads nowhere here: what a loop walks is judged as a collection of
+        constants (`string_value`, `strings_in`), never as the source of a store or a certificate
+        (a pinning library iterating over the pins its caller set)."""
+        bound = self.binding(node)
+        if bound is None or bound[1]:
             return []
+        nearest = bound[0]
         name = self.node_text(node)
         if node.type not in self.spec.identifiers:
             name = _last_name(name)
