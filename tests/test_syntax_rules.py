@@ -6,7 +6,7 @@ import pytest
 from helpers import check_json, write_tree
 
 from ats_lint.scan.tree.languages import language_specs, query
-from ats_lint.scan.tree.predicates import validate
+from ats_lint.scan.tree.predicates import some_queries, validate
 from ats_lint.scan.tree.ruledata import query_of, syntax_rules
 
 
@@ -23,6 +23,9 @@ def test_rule_compiles_and_has_examples_both_ways(rule):
         query(language, query_of(rule, language))
     for where in rule.where:
         validate(where)
+        for language in rule.languages:
+            for sub in some_queries(where, language):
+                query(language, sub)
     assert rule.rule in ("ATS201", "ATS301")
     assert rule.examples.get("flagged") and rule.examples.get("not_flagged"), rule.id
 
@@ -30,6 +33,9 @@ def test_rule_compiles_and_has_examples_both_ways(rule):
 def test_binding_and_string_queries_compile():
     for name, spec in language_specs().items():
         query(name, spec.bindings)
+        for extra in (spec.collections, spec.interpolations):
+            if extra:
+                query(name, extra)
         query(name, "[" + " ".join(f"({t})" for t in sorted(spec.strings | spec.comments)) + "] @n")
 
 

@@ -27,6 +27,9 @@ class LanguageSpec:
     identifiers: frozenset[str]
     bindings: str  # a query with @name / @value captures: same-file constants and locals
     max_error_share: float
+    collections: str = ""  # a query: @collection literals (`listOf("a", "b")`) and their @element nodes
+    implicit_parameter: str = ""  # the name a lambda's elements are bound to without a declared parameter (`it`)
+    interpolations: str = ""  # a query: the @expr nodes interpolated in a string literal
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,6 +54,9 @@ def language_specs() -> dict[str, LanguageSpec]:
             identifiers=frozenset(item["identifiers"]),
             bindings=item["bindings"],
             max_error_share=float(data["max_error_share"]),
+            collections=item.get("collections", ""),
+            implicit_parameter=item.get("implicit_parameter", ""),
+            interpolations=item.get("interpolations", ""),
         )
     return out
 

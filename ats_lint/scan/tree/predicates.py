@@ -22,6 +22,12 @@ Each entry is a dict whose first key names the primitive and the capture it read
 - `strings: CAP, matches: RE`: some string literal in the capture, or in what its names are
   bound or assigned to in this file, matches RE (a path read by `os.ReadFile("ca.pem")` two lines up);
 - `bound: CAP`: the capture is a name bound in this file (a local or a same-file constant);
+- `some: CAP, query: Q, where: [...]`: some match of the query Q (a string, or a mapping language
+  -> query) inside the capture, at any depth, satisfies the nested `where` (which sees the outer
+  captures too): an `add(host, pin)` anywhere in a builder's `apply { }` block, loops included;
+- `after: CAP, select: RE, matches: RE`: the capture is a value assigned to a name; of the later
+  statements of the same block that use that name and match `select` (whitespace removed), the
+  last one's chain text matches `matches` (a pin set emptied after the policy was made);
 - `file: RE` / `not_file: RE`: the whole file's text;
 - `not: {...}` and `any: [{...}, ...]`.
 
@@ -37,7 +43,9 @@ from ats_lint.scan.tree.values import Source
 _SPACE = re.compile(r"\s+")
 _CONST_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,}")
 _NAME_CHARS = re.compile(r"[\w$.?]+")
-PRIMITIVES = ("strings", "bound", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file", "not_file", "not", "any")
+_PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
+PRIMITIVES = ("strings", "bound", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file",
+              "not_file", "not", "any", "some", "after")
 
 
 def holds(where: dict, caps: dict, src: Source) -> bool:
@@ -57,6 +65,10 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
     node = _node(caps, where[key])
     if node is None:
         return False
+    if key == "some":
+        return _some(src, node, where, caps)
+    if key == "after":
+        return _after(src, node, where)
     if key == "strings":
         pattern = compiled(where.get("matches", "."))
         return any(pattern.search(s) for s in src.strings_in(node, every=True))
@@ -90,6 +102,24 @@ def validate(where: dict) -> None:
     if key == "any":
         for w in where["any"]:
             validate(w)
+    if key == "some":
+        for w in where.get("where", ()):
+            validate(w)
+
+
+def some_queries(where: dict, language: str) -> list[str]:
+    """The sub-queries of `some` predicates (nested ones too), for the rule tests to compile."""
+    key = next(iter(where))
+    nested = [where["not"]] if key == "not" else list(where["any"]) if key == "any" else list(where.get("where", ())) if key == "some" else []
+    out = [_sub_query(where, language)] if key == "some" else []
+    for w in nested:
+        out.extend(some_queries(w, language))
+    return out
+
+
+def _sub_query(where: dict, language: str) -> str:
+    q = where["query"]
+    return q if isinstance(q, str) else q[language]
 
 
 def _node(caps: dict, name: str):
@@ -132,13 +162,48 @@ def _has(src: Source, node, where: dict) -> bool:
     return False
 
 
+def _some(src: Source, node, where: dict, caps: dict) -> bool:
+    from ats_lint.scan.tree.languages import matches
+
+    for _, inner in matches(src.spec.name, _sub_query(where, src.spec.name), node):
+        merged = {**caps, **inner}
+        if all(holds(w, merged, src) for w in where.get("where", ())):
+            return True
+    return False
+
+
+def _after(src: Source, node, where: dict) -> bool:
+    name = src.assigned_name(node)
+    if name is None:
+        return False
+    uses = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
+    select = compiled(where["select"])
+    chosen = [s for s in src.statements_after(node)
+              if uses.search(text := src.node_text(s)) and select.search(_SPACE.sub("", text))]
+    return bool(chosen) and _text_test(src.resolved_text(chosen[-1]), where)
+
+
 def _constant(src: Source, node, regex: str | None, names: bool) -> bool:
     value = src.string_value(node)
     if value is not None:
+        # `"sha256/$pin"`: what it interpolates must be a constant or a value this code computes
+        # (a local), not a parameter or a loop over the caller's list
+        if not all(_interpolation_ok(src, e, names) for e in src.interpolated(node)):
+            return False
         return regex is None or compiled(regex).search(value) is not None
     if names and regex is None:
-        return _is_const_name(_SPACE.sub("", src.node_text(node)))
+        # a name in UPPER_SNAKE_CASE, or a loop variable walking one (`CERTIFICATE_CHAIN.forEach { pin -> }`)
+        target = src.iterated(node) or node
+        return _is_const_name(_SPACE.sub("", src.node_text(target)))
     return False
+
+
+def _interpolation_ok(src: Source, expr, names: bool) -> bool:
+    text = _SPACE.sub("", src.node_text(expr))
+    if src.string_value(expr) is not None or (names and _is_const_name(text)):
+        return True
+    bound = src.binding(expr) if expr.type in src.spec.identifiers else src.binding_named(text, expr) if _PLAIN_NAME.fullmatch(text) else None
+    return bound is not None and not bound[1]
 
 
 def _compares(src: Source, subject, other, where: dict) -> bool:

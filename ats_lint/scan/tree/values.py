@@ -37,6 +37,7 @@ class Source:
         self._bindings: dict[str, list] | None = None
         self._calls: dict[str, list] | None = None
         self._texts: dict[tuple, str] = {}
+        self._elements: dict[tuple, list | None] = {}
         self.string_nodes: list = []  # outermost string literals, set by the scanner
         self._file_tests: dict[str, bool] = {}
 
@@ -57,51 +58,125 @@ class Source:
 
     # ------------------------------------------------------------------ bindings
     def bindings(self) -> dict[str, list]:
+        """name -> [(name node, value node, scope, each)]. `each`: the name holds each element of
+        the value in turn (a loop variable, a `forEach` lambda's parameter or its implicit `it`)."""
         if self._bindings is None:
             found: dict[str, list] = {}
+            implicit = []
             for _, caps in matches(self.spec.name, self.spec.bindings, self.tree.root_node):
-                names, values = caps.get("name", []), caps.get("value", [])
-                for name_node, value_node in zip(names, values):
+                values, each = caps.get("value", []), caps.get("each", [])
+                if "implicit" in caps:
+                    implicit.extend(zip(caps["implicit"], each))
+                    continue
+                for name_node, value_node in zip(caps.get("name", []), values or each):
                     decl = name_node.parent
-                    scope = None if decl.type in _MEMBERS else _scope(decl)  # `self.x = ...`: seen by every method
-                    found.setdefault(self.node_text(name_node), []).append((name_node, value_node, scope))
+                    # `self.x = ...`: seen by every method; a lambda's parameter (`p => ...`): the lambda
+                    scope = None if decl.type in _MEMBERS else _scope(name_node)
+                    found.setdefault(self.node_text(name_node), []).append((name_node, value_node, scope, not values))
+            if implicit and self.spec.implicit_parameter:
+                # a lambda that declares its parameter has no implicit one
+                declared = {(e[2].start_byte, e[2].end_byte) for entries in found.values() for e in entries if e[3] and e[2] is not None}
+                for lam, collection in implicit:
+                    if (lam.start_byte, lam.end_byte) not in declared:
+                        found.setdefault(self.spec.implicit_parameter, []).append((lam, collection, lam, True))
             self._bindings = found
         return self._bindings
 
-    def resolve(self, node):
-        """The value bound to an identifier (or `a.B` by its last name), or None."""
+    def binding(self, node):
+        """(value, each) bound to an identifier (or `a.B` by its last name), or None; `each`: the
+        name holds each element of the value (a loop variable)."""
         text = self.node_text(node)
         if node.type not in self.spec.identifiers:
             if not _DOTTED.match(text):
                 return None
             text = _last_name(text)
+        return self.binding_named(text, node)
+
+    def binding_named(self, text: str, node):
+        """(value, each) bound to the name `text` where `node` stands, or None."""
         candidates = self.bindings().get(text)
         if not candidates:
             return None
         best = None
-        for name_node, value, scope in candidates:
+        for entry in candidates:
+            name_node, value, scope, _ = entry
             if name_node.start_byte == node.start_byte or value.start_byte <= node.start_byte < value.end_byte:
                 continue  # the declaration itself, or a use inside its own value
             inside = scope is None or scope.start_byte <= node.start_byte < scope.end_byte
             if inside and (best is None or name_node.start_byte > best[0].start_byte) and name_node.start_byte < node.start_byte:
-                best = (name_node, value)
+                best = entry
         if best is None:
             outer = [c for c in candidates if c[2] is None or c[2].parent is None or c[2].type in _FILE_SCOPES]
             if len(outer) == 1 and outer[0][0].start_byte != node.start_byte:
-                best = outer[0][:2]
-        return best[1] if best else None
+                best = outer[0]
+        return (best[1], best[3]) if best else None
+
+    def resolve(self, node):
+        """The value bound to an identifier (or `a.B` by its last name), or None."""
+        bound = self.binding(node)
+        return bound[0] if bound else None
+
+    def iterated(self, node):
+        """The collection a loop variable (or a `forEach` lambda's parameter) walks, or None."""
+        bound = self.binding(node)
+        return bound[0] if bound and bound[1] else None
+
+    def elements(self, node) -> list | None:
+        """The elements of a collection literal (`listOf("a", "b")`, `{"a", "b"}`), or None."""
+        if not self.spec.collections:
+            return None
+        key = (node.start_byte, node.end_byte, node.type)
+        if key not in self._elements:
+            found = None
+            for _, caps in matches(self.spec.name, self.spec.collections, node):
+                roots = caps.get("collection", [])
+                if roots and (roots[0].start_byte, roots[0].end_byte, roots[0].type) == key:
+                    found = (found or []) + list(caps.get("element", []))
+            self._elements[key] = found
+        return self._elements[key]
+
+    def interpolated(self, node) -> list:
+        """The expressions interpolated in the string literals of a node (`$pin` of `"sha256/$pin"`)."""
+        if not self.spec.interpolations:
+            return []
+        return [n for _, caps in matches(self.spec.name, self.spec.interpolations, node) for n in caps.get("expr", [])]
+
+    def assigned_name(self, node) -> str | None:
+        """The name a value is assigned to in this file (`policy` of `AFSecurityPolicy *policy = [...]`)."""
+        for name, entries in self.bindings().items():
+            for name_node, value, _, each in entries:
+                if not each and value.start_byte == node.start_byte and value.end_byte == node.end_byte:
+                    return name
+        return None
+
+    def statements_after(self, node) -> list:
+        """The statements that follow the one holding `node`, in the same block."""
+        n = node
+        while n.parent is not None and n.parent.type not in _SCOPES:
+            n = n.parent
+        out, sibling = [], n.next_named_sibling
+        while sibling is not None and n.parent is not None:
+            if sibling.type not in self.spec.comments:
+                out.append(sibling)
+            sibling = sibling.next_named_sibling
+        return out
 
     def all_values(self, node) -> list:
         """Every value the name is bound to in this file (nearest first), and the calls made on
-        it (`pool.AppendCertsFromPEM(pem)`, `ks.load(stream)`): what a chain test looks at."""
-        nearest = self.resolve(node)
-        if nearest is None:
+        it (`pool.AppendCertsFromPEM(pem)`, `ks.load(stream)`): what a chain test looks at.
+        A loop variable leads nowhere here: what a loop walks is judged as a collection of
+        constants (`string_value`, `strings_in`), never as the source of a store or a certificate
+        (a pinning library iterating over the pins its caller set)."""
+        bound = self.binding(node)
+        if bound is None or bound[1]:
             return []
+        nearest = bound[0]
         name = self.node_text(node)
         if node.type not in self.spec.identifiers:
             name = _last_name(name)
         out = [nearest]
-        for _, value, _ in self.bindings().get(name, ())[:4]:
+        for entry in self.bindings().get(name, ())[:4]:
+            value = entry[1]
             if value is not nearest and not (value.start_byte <= node.start_byte < value.end_byte):
                 out.append(value)
         out.extend(self.calls_on(name))
@@ -179,9 +254,23 @@ class Source:
                 return "".join(parts)
             return None
         if depth < MAX_DEPTH:
-            value = self.resolve(node)
-            if value is not None:
-                return self.string_value(value, depth + 1)
+            bound = self.binding(node)
+            if bound is not None:
+                value, each = bound
+                return self.element_value(value, depth + 1) if each else self.string_value(value, depth + 1)
+        return None
+
+    def element_value(self, node, depth: int = 0) -> str | None:
+        """The first element of a collection literal whose elements are all strings (or of a
+        name bound to one): what a loop over it binds its variable to."""
+        elements = self.elements(node)
+        if elements is not None:
+            values = [self.string_value(e, depth) for e in elements if e.type not in self.spec.comments]
+            return values[0] if values and all(v is not None for v in values) else None
+        if depth < MAX_DEPTH:
+            bound = self.binding(node)
+            if bound is not None and not bound[1]:
+                return self.element_value(bound[0], depth + 1)
         return None
 
     def strings_in(self, node, depth: int = 0, limit: int = 50, every: bool = False) -> list[str]:
