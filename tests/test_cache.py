@@ -200,3 +200,56 @@ def test_scanner_code_is_part_of_the_cache_key(monkeypatch):
     finally:
         monkeypatch.undo()
         cache_module._rules_digest.cache_clear()
+
+
+TREE = {
+    ".gitignore": "*.log\ngenerated/\n!keep.log\n",
+    "app/settings.py": 'CA = "certs/b.pem"\n',
+    "app/client.py": "import requests\nfrom app.settings import CA\nrequests.get('https://x.s3.amazonaws.com', verify=CA)\n",
+    "app/.gitignore": "local_*.yaml\n",
+    "app/local_dev.yaml": "url: https://b.s3.amazonaws.com/k\n",
+    "deploy/a/b/c.yaml": "url: https://d1.cloudfront.net/x\n",
+    "deploy/a/b/d.sh": "curl https://b.s3.amazonaws.com/k\n",
+    "deploy/debug.log": "https://b.s3.amazonaws.com/k\n",
+    "deploy/keep.log": "https://b.s3.amazonaws.com/k\n",
+    "generated/out.yaml": "url: https://b.s3.amazonaws.com/k\n",
+    "node_modules/x/index.js": 'const u = "https://b.s3.amazonaws.com/k";\n',
+    "certs/b.pem": "{{pem:DigiCert Global Root G2}}",
+}
+
+
+def test_a_warm_run_after_touching_one_file_rescans_exactly_that_file(tmp_path, monkeypatch):
+    write_tree(tmp_path, TREE)
+    _age(tmp_path)
+    cold = _run(tmp_path)
+    assert sorted(cold.considered) == [".gitignore", "app/.gitignore", "app/client.py", "app/settings.py", "certs/b.pem", "deploy/a/b/c.yaml", "deploy/a/b/d.sh", "deploy/keep.log"]
+    write_tree(tmp_path, {"deploy/a/b/c.yaml": "url: https://d2.cloudfront.net/y\n"})
+    _age(tmp_path)
+    calls = _count_scans(monkeypatch)
+    warm = _run(tmp_path)
+    assert calls == ["deploy/a/b/c.yaml"]
+    assert _triples(warm) == _triples(_run(tmp_path, cache=False))
+    calls.clear()
+    _run(tmp_path)
+    assert calls == []  # and nothing at all once it is cached again
+
+
+def test_a_warm_run_imports_no_scanner(tmp_path):
+    """An unchanged tree is answered from the cache: no parser, grammar or certificate library is loaded."""
+    import json
+    import subprocess
+    import sys
+
+    write_tree(tmp_path, TREE)
+    _age(tmp_path)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    script = ("import json, sys; from ats_lint.cli import main; main(['check', '--quiet', '--format', 'json', '-o', 'out.json', '.']); "
+              "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'tree_sitter', 'cryptography') "
+              "or m.startswith(('ats_lint.scan.python', 'ats_lint.scan.tree', 'ats_lint.scan.text', 'ats_lint.trust', "
+              "'ats_lint.report.sarif', 'ats_lint.report.html')))))")
+    loaded = []
+    for _ in range(2):  # the first run fills the cache, the second reads it
+        proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+        loaded.append(json.loads(proc.stdout))
+    assert "libcst" in loaded[0]
+    assert loaded[1] == []

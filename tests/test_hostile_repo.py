@@ -419,9 +419,11 @@ def test_a_cache_file_of_the_wrong_shape_is_discarded(tmp_path, monkeypatch):
     os.utime(tmp_path / "app.py", (1_000_000_000, 1_000_000_000))
     check_json(tmp_path, monkeypatch, "--quiet")
     (cache_file,) = (tmp_path / ".ats_lint_cache").glob("results-*.json")
-    for damaged in ({"format": 1, "entries": {str(tmp_path / "app.py"): "oops"}},
-                    {"format": 1, "entries": {str(tmp_path / "app.py"): {"stat": None, "deps": 5}}},
-                    {"format": 1, "entries": {str(tmp_path / "app.py"): {"stat": json.loads(cache_file.read_text())["entries"][str(tmp_path / "app.py")]["stat"], "deps": [[1, 2, 3]], "result": []}}}):
+    app = str(tmp_path / "app.py")
+    size, mtime = json.loads(cache_file.read_text())["entries"][app][:2]  # the file's true stat: only the rest is damaged
+    for entry in ("oops", {"stat": None, "deps": 5}, [size, mtime, [[1, 2, 3]], 1], [size, mtime, [], []],
+                  [size, mtime, [], 7], [size, mtime, [], {"findings": 1}], [size, mtime, 5, 1], [size, mtime, [], "1"]):
+        damaged = {"format": 2, "entries": {app: entry}}
         cache_file.write_text(json.dumps(damaged))
         code, doc = check_json(tmp_path, monkeypatch, "--quiet")
         assert code == 1

@@ -11,6 +11,11 @@ configuration puts it elsewhere (for example `.ats_lint_cache` in the project, w
 always skips). It is JSON, never pickle: a cache file planted in a repository cannot run code.
 Writes are atomic (temporary file + rename), so concurrent runs cannot corrupt it; the last
 writer wins.
+
+An entry is `[size, mtime_ns, deps, result]`, keyed by the file's absolute path; `deps` is
+`[[path, size, mtime_ns], ...]` (size and mtime null for a path that did not exist), and a
+result with no findings, errors or unused suppressions is just 1 (scanned) or 0 (not scanned).
+A warm run reads this once and checks each file with one `stat`.
 """
 from __future__ import annotations
 
@@ -26,17 +31,17 @@ from ats_lint import __version__
 from ats_lint.files import replace_file
 from ats_lint.model import FileResult, Finding, ScanError
 
-_FORMAT = 1
+_FORMAT = 2
 _TAG_SIGNATURE = "Signature: 8a477f597d28d172789f06886806bc55\n"  # https://bford.info/cachedir/
 _TAG = _TAG_SIGNATURE + "# This folder is the ats-lint result cache.\n"
 _RACY_NS = 2_000_000_000  # as git does for "racily clean" files: recent mtimes are not trusted
 
 
-def _stat(path: str) -> list[int] | None:
+def _stat(path: str) -> list[int | None]:
     try:
         st = os.stat(path)
     except OSError:
-        return None
+        return [None, None]
     return [st.st_size, st.st_mtime_ns]
 
 
@@ -95,25 +100,31 @@ class ResultCache:
         if isinstance(data, dict) and data.get("format") == _FORMAT and isinstance(data.get("entries"), dict):
             self.entries = data["entries"]
 
-    def get(self, file: Path) -> FileResult | None:
+    def get(self, path: str, display: str) -> FileResult | None:
+        """The cached result of the file at `path` (shown as `display`), or None when there is
+        none or the file or anything its result read changed since."""
+        entry = self.entries.get(path)
         try:
-            entry = self.entries.get(str(file))
-            if not entry or entry.get("stat") != _stat(str(file)):
+            size, mtime, deps, result = entry
+            st = os.stat(path)
+            if st.st_mtime_ns != mtime or st.st_size != size:
                 return None
-            for dep, stat in entry.get("deps", []):
-                if _stat(dep) != stat:
+            for dep, dep_size, dep_mtime in deps:
+                if type(dep) is not str or _stat(dep) != [dep_size, dep_mtime]:
                     return None
-            return _decode(entry["result"])
+            return _decode(result, display)
+        except OSError:
+            return None
         except (AttributeError, KeyError, TypeError, ValueError):
             return None  # an entry of the wrong shape (a damaged or planted file): a miss, never fatal
 
-    def put(self, file: Path, result: FileResult, deps: list[str]) -> None:
-        stat = _stat(str(file))
-        if stat is None or time.time_ns() - stat[1] < _RACY_NS:
+    def put(self, path: str, result: FileResult, deps: list[str]) -> None:
+        size, mtime = _stat(path)
+        if mtime is None or time.time_ns() - mtime < _RACY_NS:
             return  # modified just now: a second edit within the clock's resolution could go unseen
         if any(e.kind in ("vanished", "unreadable", "internal-error") for e in result.errors):
             return  # nothing stable to key on
-        self.entries[str(file)] = {"stat": stat, "deps": [[d, _stat(d)] for d in deps], "result": _encode(result)}
+        self.entries[path] = [size, mtime, [[d, *_stat(d)] for d in deps], _encode(result)]
         self.dirty = True
 
     def save(self) -> None:
@@ -169,15 +180,23 @@ def clear(directory: Path) -> int | None:
     return removed
 
 
-def _encode(result: FileResult) -> dict:
-    return dataclasses.asdict(result)
+def _encode(result: FileResult) -> int | dict:
+    if not (result.findings or result.errors or result.unused_suppressions):
+        return int(result.scanned)
+    data = dataclasses.asdict(result)
+    del data["path"]  # the display path of the file, which the cache key fixes
+    return data
 
 
-def _decode(data: dict) -> FileResult:
+def _decode(data: int | dict, display: str) -> FileResult:
+    if type(data) is int:
+        if data not in (0, 1):
+            raise ValueError("not a result")
+        return FileResult(display, scanned=bool(data))
     from ats_lint.engine.suppression import UnusedSuppression
 
     return FileResult(
-        path=data["path"],
+        path=display,
         findings=[Finding(**f) for f in data["findings"]],
         errors=[ScanError(**e) for e in data["errors"]],
         scanned=data["scanned"],

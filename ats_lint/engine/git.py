@@ -6,6 +6,7 @@ selects. `git()` switches all of them off. Nothing here prints.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -46,11 +47,14 @@ def _no_filters(cwd: Path) -> list[str]:
     return out
 
 
-def tracked_files(folder: Path) -> frozenset[Path] | None:
-    """The files git tracks below `folder` (paths joined onto `folder`), from one `git ls-files`;
-    None when `folder` is not in a git work tree or git is missing or fails."""
+def tracked_files(folder: Path) -> frozenset[str] | None:
+    """The files git tracks below `folder` (paths joined onto `folder`, as strings), from one
+    `git ls-files`; None when `folder` is not in a git work tree or git is missing or fails."""
     try:
         out = git(["ls-files", "-z", "--cached"], folder)
     except GitError:
         return None
-    return frozenset(folder / name for name in out.split("\0") if name)
+    base = str(folder)
+    if os.sep != "/":
+        return frozenset(os.path.normpath(os.path.join(base, name)) for name in out.split("\0") if name)
+    return frozenset(os.path.join(base, name) for name in out.split("\0") if name)

@@ -26,9 +26,6 @@ from ats_lint.model import (
 from ats_lint.rules import all_rules, expand_selectors
 from ats_lint.scan.decode import python_encoding, read_text
 from ats_lint.scan.filekinds import file_kind
-from ats_lint.scan.python import scan_python_file
-from ats_lint.scan.sink import FindingSink
-from ats_lint.scan.tree.languages import tree_language
 
 _PARALLEL_THRESHOLD = 48  # below this many files a process pool costs more than it saves
 
@@ -63,21 +60,21 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
             candidates.append(item)
     options = ScanOptions(settings.max_file_size, settings.scan_prose, settings.skip_lockfiles, settings.skip_minified)
     cache = _open_cache(settings, project_root, options, cwd) if stdin is None else None
-    cached: dict[Path, FileResult] = {}
+    cached: dict[str, FileResult] = {}
     if stdin is not None:
         from ats_lint.engine.discovery import display_path
 
         file = (cwd / paths[0]).absolute()
         result.errors.clear()
         candidates = [Candidate(file, display_path(file, cwd), project_root if project_root in file.parents else file.parent)]
-        cached[file] = _scan_given(candidates[0], stdin, options)
-    todo = [c for c in candidates if c.file not in cached]
+        cached[candidates[0].path] = _scan_given(candidates[0], stdin, options)
+    todo = [c for c in candidates if c.path not in cached]
     if cache is not None:
         for c in candidates:
-            hit = cache.get(c.file)
+            hit = cache.get(c.path, c.display)
             if hit is not None:
-                cached[c.file] = hit
-        todo = [c for c in candidates if c.file not in cached]
+                cached[c.path] = hit
+        todo = [c for c in candidates if c.path not in cached]
     jobs = worker_count(settings.jobs, len(todo))
     worker = functools.partial(_scan_recording, cwd=cwd, options=options)
     if jobs > 1 and len(todo) >= _PARALLEL_THRESHOLD:
@@ -92,14 +89,14 @@ def run(paths: list[Path], settings: Settings, cwd: Path | None = None, progress
             scanned = _reporting(pool.map(worker, todo, chunksize=chunk), len(candidates), progress, len(cached))
     else:
         scanned = _reporting((worker(c) for c in todo), len(candidates), progress, len(cached))
-    fresh: dict[Path, FileResult] = {}
+    fresh: dict[str, FileResult] = {}
     for candidate, (fr, deps) in zip(todo, scanned):
-        fresh[candidate.file] = fr
+        fresh[candidate.path] = fr
         if cache is not None:
-            cache.put(candidate.file, fr, deps)
+            cache.put(candidate.path, fr, deps)
     if cache is not None:
         cache.save()
-    file_results = [cached.get(c.file) or fresh[c.file] for c in candidates]
+    file_results = [cached.get(c.path) or fresh[c.path] for c in candidates]
     per_file = {pattern: expand_selectors(codes, all_rules()) for pattern, codes in settings.per_file_ignores.items()}
     rules = all_rules()
     for fr in file_results:
@@ -283,8 +280,13 @@ def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result:
         result.errors.append(ScanError(display, "decode-error", problem))
     if "\r" in text:  # lone CR line ends (classic Mac): `\n` instead, same length, so offsets hold
         text = _LONE_CR.sub("\n", text)
+    from ats_lint.scan.sink import FindingSink  # the scanners: imported by the first file that is not cached
+    from ats_lint.scan.tree.languages import tree_language
+
     sink = FindingSink(display, file, candidate.root, Path.cwd())
     if kind == "python":
+        from ats_lint.scan.python import scan_python_file
+
         if len(text) >= _LARGE_PYTHON and _large_lock is not None:
             with _large_lock:  # one large syntax tree at a time in the whole process tree
                 scan_python_file(text, sink, result, candidate.root, options.max_file_size)
@@ -357,9 +359,11 @@ _BINARY_KINDS = frozenset({"text", "certificate-bundle"})  # NUL bytes in these:
 
 
 def _forget_previous_run() -> None:
-    """Files may have changed since an earlier run in this process: drop parsed modules and bundles."""
-    from ats_lint.scan.python import forget_projects
-    from ats_lint.trust.judge import forget_bundles
+    """Files may have changed since an earlier run in this process: drop parsed modules and bundles
+    (of the scanners an earlier run imported; a module not imported yet holds nothing)."""
+    import sys
 
-    forget_projects()
-    forget_bundles()
+    if "ats_lint.scan.python" in sys.modules:
+        sys.modules["ats_lint.scan.python"].forget_projects()
+    if "ats_lint.trust.judge" in sys.modules:
+        sys.modules["ats_lint.trust.judge"].forget_bundles()
