@@ -500,6 +500,9 @@ def take_snapshot(work: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(REPO / "ats_lint", snap / "ats_lint", ignore=ignore)
     shutil.copytree(RULES, snap / "rules", ignore=ignore)
+    # Byte-compiled, as `pip install` leaves a package: with PYTHONDONTWRITEBYTECODE set, every run
+    # would otherwise compile ats-lint's own modules again (about 30 ms of each start-up).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(snap / "ats_lint")], check=True, capture_output=True)
     return snap
 
 

@@ -281,7 +281,6 @@ def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result:
     if "\r" in text:  # lone CR line ends (classic Mac): `\n` instead, same length, so offsets hold
         text = _LONE_CR.sub("\n", text)
     from ats_lint.scan.sink import FindingSink  # the scanners: imported by the first file that is not cached
-    from ats_lint.scan.tree.languages import tree_language
 
     sink = FindingSink(display, file, candidate.root, Path.cwd())
     if kind == "python":
@@ -294,7 +293,7 @@ def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result:
         else:
             scan_python_file(text, sink, result, candidate.root, options.max_file_size)
             _after_python(len(text))
-    elif (language := tree_language(file, kind, text)) is not None:
+    elif (language := _tree_language(file, kind, text)) is not None:
         from ats_lint.scan.tree.scanner import scan_tree_file
 
         scan_tree_file(text, sink, kind, language, result)
@@ -306,6 +305,12 @@ def _scan_bytes(candidate: Candidate, data: bytes, options: ScanOptions, result:
     result.findings, result.unused_suppressions = apply_suppressions(sink.unique(), text, kind, display, problems)
     result.errors += [ScanError(display, "unknown-directive", p) for p in problems]
     return result
+
+
+def _tree_language(file: Path, kind: str, text: str):
+    from ats_lint.scan.tree.languages import tree_language  # not imported by a run of Python files only
+
+    return tree_language(file, kind, text)
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")
