@@ -801,3 +801,46 @@ def test_every_pattern_is_linear_on_a_one_megabyte_line():
         start = time.perf_counter()
         list(pattern.regex.finditer(line))
         assert time.perf_counter() - start < 2, pattern.id
+
+
+# --------------------------------------------------------------------------- cost of large data files
+
+
+def _blank_every_match(text: str, syntax: str) -> str:
+    """Comments blanked by one scan of the whole text, match after match (the definition)."""
+    regex = comment_regex(syntax)
+    if regex is None:
+        return text
+    out = list(text)
+    for m in regex.finditer(text):
+        if m.group("c") is not None:
+            for i in range(m.start(), m.end()):
+                if out[i] not in "\r\n":
+                    out[i] = " "
+    return "".join(out)
+
+
+@pytest.mark.parametrize("syntax", ["c-like", "c-like-hash", "hash", "hash-line-start", "ini", "hcl", "markup", "dash-dash"])
+def test_comments_blanked_over_marked_lines_only_are_the_comments_of_the_whole_text(syntax):
+    import random
+
+    rng = random.Random(syntax)
+    pieces = ["//", "/*", "*/", "#", ";", "--", "<!--", "-->", '"', "'", "`", "\\", "\n", "\n", "\r\n", " ", "x", "don't", "https://h",
+              "a # b", '"x // y"', "'/*'", "`\n//\n`", "\t"]
+    for _ in range(400):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert blank_comments(text, syntax) == _blank_every_match(text, syntax), repr(text)
+
+
+def test_json_prose_values_are_blanked_whatever_their_length():
+    from ats_lint.scan.text.scanner import blank_json_prose
+
+    long_value = "see https://b.s3.amazonaws.com/k " * 7000  # 231,000 characters: longer than a prose value can be
+    text = ('{"documentation": "read https://b.s3.amazonaws.com/k",\n "url": "https://c.s3.amazonaws.com/k",\n'
+            ' "description":\n  "with \\"escapes\\" and \\\\ https://d.s3.amazonaws.com/k",\n'
+            f' "summary": "{long_value}",\n "help": "unterminated https://e.s3.amazonaws.com/k\n"}}')
+    out = blank_json_prose(text)
+    assert len(out) == len(text) and out.count("\n") == text.count("\n")
+    assert [h for h in ("b.s3", "c.s3", "d.s3", "e.s3") if h in out] == ["b.s3", "c.s3", "e.s3"]  # b: in the over-long summary
+    assert "read https" not in out and "escapes" not in out
+

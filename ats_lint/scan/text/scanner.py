@@ -29,20 +29,32 @@ _NOT_NEWLINE = re.compile(r"[^\r\n]")
 
 
 class LineIndex:
-    """Offsets to 1-based (line, column)."""
+    """Offsets to 1-based (line, column). The line starts are found on the first question: most
+    files that are scanned report nothing and never ask."""
 
     def __init__(self, text: str):
-        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        self._text: str | None = text
+        self._starts: list[int] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self._text)]
+            self._text = None
+        return self._starts
 
     def position(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, offset) - 1
-        return line + 1, offset - self.starts[line] + 1
+        starts = self.starts
+        line = bisect.bisect_right(starts, offset) - 1
+        return line + 1, offset - starts[line] + 1
 
     def span(self, start: int, end: int) -> Span:
         return (*self.position(start), *self.position(end))
 
 
 def _blank(text: str) -> str:
+    if "\n" not in text and "\r" not in text:
+        return " " * len(text)
     return _NOT_NEWLINE.sub(" ", text)
 
 
@@ -86,18 +98,51 @@ def comment_regex(syntax: str) -> re.Pattern | None:
     return re.compile("|".join(parts), re.M)
 
 
+@functools.lru_cache(maxsize=None)
+def _comment_markers(syntax: str) -> tuple[str, ...]:
+    """What opens a comment, or a string that may span lines."""
+    spec = _data()["comment_syntaxes"].get(syntax) or {}
+    return (*spec.get("line", ()), *(open_ for open_, _ in spec.get("block", ())), *spec.get("multiline_strings", ()))
+
+
+def _marked_lines(text: str, markers: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each line holding one of `markers`, in order."""
+    lines: set[tuple[int, int]] = set()
+    for marker in markers:
+        at = text.find(marker)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            lines.add((start, end))
+            at = text.find(marker, end)
+    return sorted(lines)
+
+
 def blank_comments(text: str, syntax: str) -> str:
+    """The text with its comments blanked. The comment regex matches strings too (a `//` in a
+    string is no comment), from the start of the text on. Only a comment or a multi-line string
+    can continue past the end of its line, and each starts with a marker, so the scan runs only
+    over the lines holding a marker (and what a match started there runs into); every other line
+    starts and ends outside any comment: a JSON API model costs a substring search per marker
+    and the lines of its URLs, not a match per string literal."""
     regex = comment_regex(syntax)
     if regex is None:
         return text
     out: list[str] = []
-    last = 0
-    for m in regex.finditer(text):
-        if m.group("c") is None:
-            continue
-        out.append(text[last:m.start()])
-        out.append(_blank(m.group(0)))
-        last = m.end()
+    last = resume = 0  # `resume`: where the scan stands, at the end of its last match
+    for line_start, line_end in _marked_lines(text, _comment_markers(syntax)):
+        if line_end <= resume:
+            continue  # inside a match that started on an earlier line
+        for m in regex.finditer(text, max(line_start, resume)):
+            if m.start() >= line_end:
+                break
+            resume = m.end()
+            if m.group("c") is None:
+                continue
+            out.append(text[last:m.start()])
+            out.append(_blank(m.group(0)))
+            last = m.end()
     if not out:
         return text
     out.append(text[last:])
@@ -251,11 +296,12 @@ def _inside_block(body: str, start: int, unless_in) -> bool:
     return contains_re.search(block) is not None
 
 
-def _candidates(patterns, kind: str, body: str, tree: str | None = None):
+def _candidates(patterns, kind: str, body: str, tree: str | None = None, present: dict | None = None):
+    present = {} if present is None else present  # hint -> in body: each hint searched once per file
     for p in patterns:
         if not p.applies(kind) or tree in p.tree_owned:
             continue
-        if p.hints is not None and not any(h in body for h in p.hints):
+        if p.hints is not None and not any(present[h] if h in present else present.setdefault(h, h in body) for h in p.hints):
             continue
         if p.requires is not None and p.requires.search(body) is None:
             continue
@@ -280,7 +326,8 @@ def _group(m: re.Match, *names: str) -> tuple[str | None, int, int]:
 def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex, tree: str | None = None) -> None:
     """Run the kind's trust and pinning patterns; `tree`: the language the file was parsed as,
     whose syntax rules own some forms (`tree_owned`), left to them."""
-    for p, m in _candidates(trust_patterns(), kind, body, tree):
+    present: dict[str, bool] = {}
+    for p, m in _candidates(trust_patterns(), kind, body, tree, present):
         name, start, end = _group(m, "name", "name2")
         if name is None:
             anchor, start, end = _group(m, "anchor")
@@ -293,7 +340,7 @@ def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex, tre
             continue
         what = p.what.replace("{name}", name_for_message or "").replace("{anchor}", name_for_message or "")
         sink.trust(value, what, index.span(start, end), f"{what} {value.text[:200]}")
-    for p, m in _candidates(pinning_patterns(), kind, body, tree):
+    for p, m in _candidates(pinning_patterns(), kind, body, tree, present):
         anchor, start, end = _group(m, "anchor")
         detail = p.what.replace("{anchor}", anchor or m.group(0))
         sink.add("ATS301", index.span(start, end), f"{p.id}:{anchor or m.group(0)}", detail=detail)
@@ -352,25 +399,42 @@ def _host_context() -> tuple:
     hl = ctx["host_list"]
     line = re.compile(rf"[ \t]{{0,200}}(?:{hl['line']})[ \t]{{0,200}}")
     keys = "|".join(re.escape(k) for k in ctx["json_prose_keys"])
-    prose = re.compile(rf'"(?:{keys})"[ \t\r\n]{{0,200}}:[ \t\r\n]{{0,200}}"((?:[^"\\\n]|\\.){{0,200000}})"')
+    head = rf'"(?:{keys})"[ \t\r\n]{{0,200}}:[ \t\r\n]{{0,200}}"'
+    prose = re.compile(head + rf'((?:[^"\\\n]|\\.){{0,{_PROSE_MAX}}})"')
+    # The same without the bound, in runs and without backtracking (a value has one reading:
+    # a backslash always takes the next character), many times faster on an API model.
+    prose_runs = re.compile(head + r'((?:[^"\\\n]++|\\.)*+)"')
     docs = ctx["generated_docs"]
     marks = re.compile("|".join(f"(?:{m})" for m in docs["marks"]), re.M)
-    return hl, line, prose, marks, int(docs["head"])
+    return hl, line, (prose, prose_runs), marks, int(docs["head"])
+
+
+_PROSE_MAX = 200_000  # characters of one prose value (escapes count once)
+
+
+class _LongValue(Exception):
+    """A prose value the bounded expression would not take: blank with that one instead."""
 
 
 def is_host_list(text: str) -> bool:
     """A file that is a list of domain names (a Public Suffix List, an allow list): data."""
     hl, line_re, _, _, _ = _host_context()
     prefixes = tuple(hl["comment_prefixes"])
+    share = float(hl["share"])
     content = hosts = 0
-    for line in text.splitlines():
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
         stripped = line.strip()
         if not stripped or stripped.startswith(prefixes):
             continue
         content += 1
         if line_re.fullmatch(line):
             hosts += 1
-    return content >= int(hl["min_lines"]) and hosts >= float(hl["share"]) * content
+        elif content % 64 == 0:
+            rest = len(lines) - number - 1  # even if every line left were a host, the share is missed
+            if hosts + rest < share * (content + rest) - 1:
+                return False
+    return content >= int(hl["min_lines"]) and hosts >= share * content
 
 
 def is_generated_docs(text: str) -> bool:
@@ -381,8 +445,18 @@ def is_generated_docs(text: str) -> bool:
 
 def blank_json_prose(body: str) -> str:
     """Blank the string values of documentation keys (`"documentation": "<p>...</p>"`)."""
-    _, _, prose, _, _ = _host_context()
-    return prose.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + _blank(m.group(1)) + '"', body)
+    _, _, (prose, prose_runs), _, _ = _host_context()
+
+    def blank(m: re.Match) -> str:
+        value = m.group(1)
+        if len(value) > _PROSE_MAX:
+            raise _LongValue
+        return m.group(0)[: m.start(1) - m.start(0)] + _blank(value) + '"'
+
+    try:
+        return prose_runs.sub(blank, body)
+    except _LongValue:
+        return prose.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + _blank(m.group(1)) + '"', body)
 
 
 def scan_text_file(text: str, sink: FindingSink, kind: str) -> None:
