@@ -1,6 +1,7 @@
 """The text scanner: every file kind that is not Python, positives and the traps that stay silent."""
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -781,6 +782,35 @@ def test_file_kind_from_name_extension_path_and_shebang(name, head, kind):
     from pathlib import PurePosixPath
 
     assert text_kind(PurePosixPath("/repo") / name, head) == kind
+
+
+def test_the_first_kind_in_rule_order_names_a_file_whatever_test_matches():
+    import fnmatch
+    from pathlib import PurePosixPath
+
+    from ats_lint.scan.filekinds import kind_specs
+
+    def first_kind(path, head):  # the definition: kinds in order, each test in turn
+        name, ext = path.name, path.name.rsplit(".", 1)[1].lower() if "." in path.name.lstrip(".") else ""
+        shebang = re.match(rb"^#![ \t]*(?:\S*/)?(?:env[ \t]+(?:-\S+[ \t]+)*)?([A-Za-z0-9_.+-]{1,40})", head)
+        interpreter = shebang.group(1).decode() if shebang else None
+        for spec in kind_specs():
+            if (name in spec.names or ext and ext in spec.extensions or any(fnmatch.fnmatchcase(name, g) for g in spec.globs)
+                    or any(fnmatch.fnmatchcase(path.as_posix(), g) for g in spec.path_globs)
+                    or spec.shebang is not None and interpreter and spec.shebang.match(interpreter)
+                    or spec.head is not None and "." not in name and spec.head.search(head)):
+                return spec.kind
+        return "text"
+
+    names = {"noext", "config", "credentials", "Dockerfile.prod", "a.tar.gz", ".bashrc", "X.Json", "requirements.yaml", ".env.yaml"}
+    for spec in kind_specs():
+        names |= set(spec.names) | {f"x.{e}" for e in spec.extensions} | {g.rsplit("/", 1)[-1].replace("*", "ab") for g in spec.globs + spec.path_globs}
+    heads = [b"", b"#!/bin/bash\n", b"#!/usr/bin/env -S node\n", b"[default]\nregion = x\n", b"#!/bin/zsh5.1\n"]
+    for folder in ("/r", "/r/.aws", "/r/x/.git", "/r/aws"):
+        for name in names:
+            for head in heads:
+                path = PurePosixPath(folder) / name
+                assert text_kind(path, head) == first_kind(path, head), (path, head)
 
 
 def test_comment_blanking_keeps_offsets_and_newlines():

@@ -75,28 +75,88 @@ def _matches(spec: KindSpec, name: str, ext: str, posix: str, interpreter: str |
     return spec.head is not None and "." not in name and spec.head.search(head) is not None
 
 
+@dataclass(frozen=True)
+class _KindIndex:
+    """The kinds' name tests, folded so that finding the first kind that matches a file costs a
+    few dictionary look-ups and two regex matches instead of a loop over every kind's globs."""
+
+    by_name: dict[str, int]  # exact name -> first kind listing it
+    by_ext: dict[str, int]
+    globs: re.Pattern | None  # every kind's globs in kind order; the group `k<i>` says which matched
+    path_globs: re.Pattern | None
+    shebangs: tuple[tuple[int, re.Pattern], ...]
+    heads: tuple[tuple[int, re.Pattern], ...]
+
+
+def _first_glob(pairs: list[tuple[int, str]]) -> re.Pattern | None:
+    """One expression of `fnmatch` globs, in order: the first alternative that matches is the first glob."""
+    if not pairs:
+        return None
+    return re.compile("|".join(f"(?P<k{i}_{n}>{fnmatch.translate(g)})" for n, (i, g) in enumerate(pairs)))
+
+
+@functools.lru_cache(maxsize=1)
+def _kind_index() -> _KindIndex:
+    by_name: dict[str, int] = {}
+    by_ext: dict[str, int] = {}
+    globs, path_globs = [], []
+    for i, spec in enumerate(kind_specs()):
+        for name in spec.names:
+            by_name.setdefault(name, i)
+        for ext in spec.extensions:
+            if ext:
+                by_ext.setdefault(ext, i)
+        globs += [(i, g) for g in spec.globs]
+        path_globs += [(i, g) for g in spec.path_globs]
+    specs = kind_specs()
+    return _KindIndex(by_name, by_ext, _first_glob(globs), _first_glob(path_globs),
+                      tuple((i, s.shebang) for i, s in enumerate(specs) if s.shebang is not None),
+                      tuple((i, s.head) for i, s in enumerate(specs) if s.head is not None))
+
+
+def _glob_index(regex: re.Pattern | None, text: str) -> int | None:
+    m = regex.match(text) if regex is not None else None
+    return int(m.lastgroup[1:].split("_", 1)[0]) if m else None
+
+
 def text_kind(path: Path, head: bytes = b"") -> str:
-    """The text kind of a file that is not Python (ignoring the skip options)."""
+    """The text kind of a file that is not Python (ignoring the skip options): the first kind of
+    rules/text.yaml whose names, extensions, globs, path globs, shebang or head match."""
     name = path.name
     ext = name.rsplit(".", 1)[1].lower() if "." in name.lstrip(".") else ""
-    posix = path.as_posix()
     m = _SHEBANG_RE.match(head)
     interpreter = m.group(1).decode("ascii", "replace") if m else None
-    for spec in kind_specs():
-        if _matches(spec, name, ext, posix, interpreter, head):
-            return spec.kind
-    return "text"
+    index = _kind_index()
+    found = [i for i in (index.by_name.get(name), index.by_ext.get(ext) if ext else None,
+                         _glob_index(index.globs, name), _glob_index(index.path_globs, path.as_posix())) if i is not None]
+    if interpreter:
+        found += [next((i for i, regex in index.shebangs if regex.match(interpreter)), -1)]
+    if "." not in name:
+        found += [next((i for i, regex in index.heads if regex.search(head) is not None), -1)]
+    found = [i for i in found if i >= 0]
+    return kind_specs()[min(found)].kind if found else "text"
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix`."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
+
+
+@functools.lru_cache(maxsize=1)
+def _minified() -> re.Pattern | None:
+    return _first_glob(list(enumerate(_skip_lists()[1])))
 
 
 def file_kind(path: Path, head: bytes, options) -> str | None:
     """'python', a text kind, or None when the file is not scanned (prose, lock files, minified)."""
     name = path.name
-    if path.suffix.lower() in PYTHON_SUFFIXES or _SHEBANG_PY.match(head):
+    if _suffix(name).lower() in PYTHON_SUFFIXES or _SHEBANG_PY.match(head):
         return "python"
-    lock_files, minified = _skip_lists()
+    lock_files, _ = _skip_lists()
     if options.skip_lockfiles and name in lock_files:
         return None
-    if options.skip_minified and any(fnmatch.fnmatchcase(name, g) for g in minified):
+    if options.skip_minified and (minified := _minified()) is not None and minified.match(name):
         return None
     kind = text_kind(path, head)
     spec = spec_of(kind)
