@@ -102,3 +102,26 @@ def test_used_suppression_is_not_reported_even_when_the_rule_is_not_selected(tmp
     write_tree(tmp_path, {"app.py": f'A = "{S3}"  # ats-lint: ignore[ATS101]\n'})
     code, doc = check_json(tmp_path, monkeypatch, "--strict-suppressions", "--select", "ATS2")
     assert code == 0 and "unused_suppressions" not in doc
+
+
+def test_noqa_for_other_linters_is_not_read_as_a_suppression_and_costs_no_tokenization(tmp_path, monkeypatch):
+    from ats_lint.engine import suppression
+
+    layouts: list[str] = []
+    original = suppression._Layout.__init__
+
+    def counting(self, text, kind):
+        layouts.append(text.splitlines()[0])
+        original(self, text, kind)
+
+    monkeypatch.setattr(suppression._Layout, "__init__", counting)
+    write_tree(tmp_path, {
+        "lint.py": f'import os  # noqa: F401\nA = "{S3}"  # noqa: E501\nB = "{S3}"  # NOQA\n',
+        "lower.py": f'# lower-case codes count\nA = "{S3}"  # noqa: e501,ats101\nB = "{S3}"  # noqa:ATS1\n',
+        "notes.yaml": f"# noqa: ATS102 is only a ruff-style note here\nurl: {S3}\n",
+    })
+    code, doc = check_json(tmp_path, monkeypatch, "--strict-suppressions", "--jobs", "1")
+    assert triples(doc) == {("lint.py", 2, "ATS101"), ("lint.py", 3, "ATS101"), ("notes.yaml", 2, "ATS101")}
+    assert doc["unused_suppressions"] == [
+        {"path": "notes.yaml", "line": 1, "column": 3, "codes": ["ATS102"], "message": "unused suppression: no ATS102 finding here"}]
+    assert sorted(layouts) == ["# lower-case codes count", "# noqa: ATS102 is only a ruff-style note here"]

@@ -30,6 +30,7 @@ _DIRECTIVE_RE = re.compile(r"ats-lint:\s*(?P<word>[A-Za-z][A-Za-z0-9_-]{0,40})",
 KNOWN_DIRECTIVES = ("ignore", "ignore-file")
 _NOQA_RE = re.compile(r"noqa:\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+){0,50})", re.I)
 _MARKER_RE = re.compile(r"ats-lint|noqa", re.I)
+_ATS_LINT_RE = re.compile(r"ats-lint", re.I)
 _COMMENT_PREFIXES = ("#", "//", "/*", "*", "--", ";", "<!--", "%", "'", "rem ", "REM ", "::")
 ALL = "*"
 
@@ -91,7 +92,7 @@ def _parse(comment: str) -> tuple[set[str], int] | None:
             codes.update(c.strip().upper() for c in listed.split(",") if c.strip())
         first = m.start() if first is None else first
     for m in _NOQA_RE.finditer(comment):
-        ats = {c.strip().upper() for c in m.group("codes").split(",") if c.strip().upper().startswith("ATS")}
+        ats = _ats_codes(m)
         if ats:
             codes.update(ats)
             first = m.start() if first is None else min(first, m.start())
@@ -213,10 +214,20 @@ class _Layout:
 
 
 def _has_marker(text: str) -> bool:
-    """`_MARKER_RE.search(text)` at memory speed (every file passes here)."""
+    """Whether the file can hold a suppression or a directive: `ats-lint`, or a `noqa:` that names
+    an ATS code. A substring search at memory speed first (every file passes here); a `noqa` for
+    other linters (hundreds of Python files of a large repository) then costs one regex search,
+    not a tokenization of the file."""
     from ats_lint.scan.literals import contains_ignoring_case
 
-    return contains_ignoring_case(text, (b"ats-lint", b"noqa"), _MARKER_RE)
+    if not contains_ignoring_case(text, (b"ats-lint", b"noqa"), _MARKER_RE):
+        return False
+    return _ATS_LINT_RE.search(text) is not None or any(_ats_codes(m) for m in _NOQA_RE.finditer(text))
+
+
+def _ats_codes(m: re.Match) -> set[str]:
+    """The ATS codes a `noqa:` lists."""
+    return {c.strip().upper() for c in m.group("codes").split(",") if c.strip().upper().startswith("ATS")}
 
 
 def apply_suppressions(findings: list[Finding], text: str, kind: str, path: str,
