@@ -33,8 +33,21 @@ def contains_ignoring_case(text: str, needles: tuple[bytes, ...], regex: re.Patt
     every character). Text holding a character that folds to an ASCII letter keeps the regex."""
     if not text.isascii() and any(ch in text for ch in _folding_to_ascii()):
         return regex.search(text) is not None
-    lowered = text.encode("utf-8", "surrogatepass").lower()
+    lowered = _lowered(text)
     return any(needle in lowered for needle in needles)
+
+
+_last_lowered: tuple[str, bytes] = ("", b"")
+
+
+def _lowered(text: str) -> bytes:
+    """The lower-cased UTF-8 bytes of `text`; the scanner and the suppressions ask about the same
+    text in turn, so the last one is kept (one tuple: read and replaced whole)."""
+    global _last_lowered
+    last = _last_lowered
+    if last[0] is not text:
+        last = _last_lowered = (text, text.encode("utf-8", "surrogatepass").lower())
+    return last[1]
 
 
 def scan_text(text: str, sink: FindingSink, span_at: Callable[[int, int], Span], hosts: bool = True) -> None:
