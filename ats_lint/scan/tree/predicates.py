@@ -22,6 +22,12 @@ Each entry is a dict whose first key names the primitive and the capture it read
 - `strings: CAP, matches: RE`: some string literal in the capture, or in what its names are
   bound or assigned to in this file, matches RE (a path read by `os.ReadFile("ca.pem")` two lines up);
 - `bound: CAP`: the capture is a name bound in this file (a local or a same-file constant);
+- `elements: CAP, matches: RE, min: N`: the capture is a collection literal of the language's
+  `collections` query (or holds one directly: `new HashSet<string> { ... }`) with at least N
+  elements (default 1), every one of them a string constant whose value matches RE (a list of pins
+  written as data);
+- `used: CAP`: the capture's name occurs again in this file outside comments and strings (a list
+  declared here and consumed here is reported where it is consumed);
 - `some: CAP, query: Q, where: [...]`: some match of the query Q (a string, or a mapping language
   -> query) inside the capture, at any depth, satisfies the nested `where` (which sees the outer
   captures too): an `add(host, pin)` anywhere in a builder's `apply { }` block, loops included;
@@ -44,7 +50,7 @@ _SPACE = re.compile(r"\s+")
 _CONST_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,}")
 _NAME_CHARS = re.compile(r"[\w$.?]+")
 _PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
-PRIMITIVES = ("strings", "bound", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file",
+PRIMITIVES = ("strings", "bound", "elements", "used", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file",
               "not_file", "not", "any", "some", "after")
 
 
@@ -74,6 +80,10 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
         return any(pattern.search(s) for s in src.strings_in(node, every=True))
     if key == "bound":
         return src.resolve(node) is not None
+    if key == "elements":
+        return _elements(src, node, where)
+    if key == "used":
+        return src.name_count(src.node_text(node).strip()) > 1
     if key == "chain":
         return _text_test(src.resolved_text(node), where)
     if key == "text":
@@ -181,6 +191,20 @@ def _after(src: Source, node, where: dict) -> bool:
     chosen = [s for s in src.statements_after(node)
               if uses.search(text := src.node_text(s)) and select.search(_SPACE.sub("", text))]
     return bool(chosen) and _text_test(src.resolved_text(chosen[-1]), where)
+
+
+def _elements(src: Source, node, where: dict) -> bool:
+    elements = src.elements(node)
+    if elements is None:  # `new HashSet<string> { ... }`, `new[] { ... }`: the literal inside
+        elements = next((e for c in node.named_children if (e := src.elements(c)) is not None), None)
+    if elements is None:
+        return False
+    elements = [e for e in elements if e.type not in src.spec.comments]
+    if len(elements) < int(where.get("min", 1)):
+        return False
+    pattern = compiled(where.get("matches", "."))
+    values = [src.string_value(e) for e in elements]
+    return all(v is not None and pattern.search(v) for v in values)
 
 
 def _constant(src: Source, node, regex: str | None, names: bool) -> bool:
