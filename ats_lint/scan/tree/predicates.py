@@ -33,7 +33,9 @@ Each entry is a dict whose first key names the primitive and the capture it read
   captures too): an `add(host, pin)` anywhere in a builder's `apply { }` block, loops included;
 - `after: CAP, select: RE, matches: RE`: the capture is a value assigned to a name; of the later
   statements of the same block that use that name and match `select` (whitespace removed), the
-  last one's chain text matches `matches` (a pin set emptied after the policy was made);
+  last one's chain text matches `matches` (a pin set emptied after the policy was made); with
+  `outer: true` the value is the call chain the capture is a link of (`SSLContexts.custom()
+  .loadTrustMaterial(...).build()` assigned to `sslContext`);
 - `file: RE` / `not_file: RE`: the whole file's text;
 - `not: {...}` and `any: [{...}, ...]`.
 
@@ -183,6 +185,8 @@ def _some(src: Source, node, where: dict, caps: dict) -> bool:
 
 
 def _after(src: Source, node, where: dict) -> bool:
+    if where.get("outer"):
+        node = _chain_end(node)
     name = src.assigned_name(node)
     if name is None:
         return False
@@ -205,6 +209,18 @@ def _elements(src: Source, node, where: dict) -> bool:
     pattern = compiled(where.get("matches", "."))
     values = [src.string_value(e) for e in elements]
     return all(v is not None and pattern.search(v) for v in values)
+
+
+def _chain_end(node):
+    """The outermost call or member access whose receiver chain holds `node` (`a().b().c()` of `a().b()`)."""
+    while node.parent is not None and node.parent.named_children and node.parent.named_children[0] == node \
+            and node.parent.type in _CHAIN_LINKS:
+        node = node.parent
+    return node
+
+
+_CHAIN_LINKS = frozenset({"method_invocation", "call_expression", "navigation_expression", "field_access",
+                          "member_expression", "selector_expression", "member_access_expression", "invocation_expression"})
 
 
 def _constant(src: Source, node, regex: str | None, names: bool) -> bool:
