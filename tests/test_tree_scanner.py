@@ -67,3 +67,21 @@ def test_a_file_the_grammar_cannot_read_falls_back_to_the_text_scanner(tmp_path,
     assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {("Broken.kt", 41, "ATS301"), ("Local.kt", 2, "ATS301")}
     assert [(e["path"], e["kind"]) for e in doc["errors"]] == [("Broken.kt", "parse-error")]
     assert "scanned as text" in doc["errors"][0]["message"]
+
+
+def test_store_paths_built_by_a_join_call_are_looked_up_for_ats202(tmp_path, monkeypatch):
+    write_tree(tmp_path, {
+        "test/node/client.js": "const client = new Client(url, {\n  connect: {\n    ca: fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'ca.pem'))\n  }\n})\n",
+        "test/fixtures/ca.pem": "{{pem:Baltimore CyberTrust Root}}",
+        "cmd/dial.go": "package main\n\nfunc creds() credentials.TransportCredentials {\n\tc, _ := credentials.NewClientTLSFromFile(filepath.Join(\"certs\", \"ca.pem\"), \"\")\n\treturn c\n}\n",
+        "cmd/certs/ca.pem": "{{pem:DigiCert Global Root G2}}",
+        # a part that is not a constant: not joined (looked up as before, by its last string)
+        "lib/agent.js": "function agent(dir) {\n  return new https.Agent({ ca: fs.readFileSync(path.join(dir, 'missing.pem')) })\n}\n",
+    })
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    found = {(f["path"], f["line"], f["rule"]) for f in doc["findings"] if not f["path"].endswith(".pem")}
+    assert found == {
+        ("test/node/client.js", 3, "ATS201"), ("test/node/client.js", 3, "ATS202"),
+        ("cmd/dial.go", 4, "ATS201"), ("cmd/dial.go", 4, "ATS202"),
+        ("lib/agent.js", 2, "ATS201"),
+    }

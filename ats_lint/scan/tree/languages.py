@@ -30,6 +30,8 @@ class LanguageSpec:
     collections: str = ""  # a query: @collection literals (`listOf("a", "b")`) and their @element nodes
     implicit_parameter: str = ""  # the name a lambda's elements are bound to without a declared parameter (`it`)
     interpolations: str = ""  # a query: the @expr nodes interpolated in a string literal
+    path_joins: frozenset[str] = frozenset()  # calls that join path parts (`path.join`, `filepath.Join`)
+    path_bases: frozenset[str] = frozenset()  # a first part that is the code's own folder (`__dirname`)
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,6 +59,8 @@ def language_specs() -> dict[str, LanguageSpec]:
             collections=item.get("collections", ""),
             implicit_parameter=item.get("implicit_parameter", ""),
             interpolations=item.get("interpolations", ""),
+            path_joins=frozenset(item.get("path_joins", ())),
+            path_bases=frozenset(item.get("path_bases", ())),
         )
     return out
 

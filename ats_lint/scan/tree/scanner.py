@@ -144,6 +144,9 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
     for s in strings:
         if PEM_MARKER in s:
             return TrustValue(PEM, s.replace("\\n", "\n"))
+    joined = src.joined_path(nodes[0])  # `path.join(__dirname, '..', 'fixtures', 'ca.pem')`
+    if joined is not None:
+        strings = [joined]
     if strings:
         if is_default_store_text(strings[0]):
             return None

@@ -291,6 +291,45 @@ class Source:
                 return self.element_value(bound[0], depth + 1)
         return None
 
+    def joined_path(self, node, depth: int = 0) -> str | None:
+        """A path built by one of the language's join calls (`path.join(__dirname, '..', 'ca.pem')`,
+        `filepath.Join("certs", "ca.pem")`) in the node or in a name bound to one: its string parts
+        joined with `/`; None when there is none, or a part is not a string constant (a first part
+        that is the code's own folder, `__dirname`, is left out: the lookup starts there)."""
+        if not self.spec.path_joins:
+            return None
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n.type in _CALLS and len(n.named_children) >= 2:
+                args = n.named_children[-1]
+                callee = _SPACE.sub("", self.data[n.start_byte:args.start_byte].decode("utf-8", "replace"))
+                if callee in self.spec.path_joins:
+                    return self._joined(args, depth)
+            if n.type in self.spec.identifiers and depth < MAX_DEPTH:
+                bound = self.binding(n)
+                if bound is not None and not bound[1]:
+                    joined = self.joined_path(bound[0], depth + 1)
+                    if joined is not None:
+                        return joined
+            if n.type not in self.spec.comments and n.type not in self.spec.strings:
+                stack.extend(reversed(n.named_children))
+        return None
+
+    def _joined(self, args, depth: int) -> str | None:
+        parts = []
+        for index, arg in enumerate(a for a in args.named_children if a.type not in self.spec.comments):
+            if index == 0 and _SPACE.sub("", self.node_text(arg)) in self.spec.path_bases:
+                continue
+            value = self.string_value(arg, depth)
+            if value is None:
+                return None
+            parts.append(value)
+        joined = ""
+        for p in parts:
+            joined = p if p.startswith("/") or not joined else joined.rstrip("/") + "/" + p
+        return joined or None
+
     def strings_in(self, node, depth: int = 0, limit: int = 50, every: bool = False) -> list[str]:
         """Every string value in a node and in what its names are bound to (first one first):
         the nearest binding of each name, or with `every` all its bindings and calls made on it."""
