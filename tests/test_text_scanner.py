@@ -440,6 +440,7 @@ def test_js_urls_in_strings_survive_comment_blanking(tmp_path, monkeypatch):
         ("web/src/b.ts", 1, "ATS102"),
         ("web/src/b.ts", 2, "ATS101"),
         ("web/src/b.ts", 3, "ATS201"),
+        ("web/src/b.ts", 4, "ATS301"),  # a list named PINS holding a digest: pins written as data
         ("web/src/b.ts", 4, "ATS302"),
     }
 
