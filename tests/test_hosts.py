@@ -29,3 +29,17 @@ def test_hosts_in_text(text, expected):
 def test_long_adversarial_line_is_linear():
     text = ("a." * 200_000) + "amazonaws.com " + ("{" * 100_000) + ".cloudfront.net" + ("}" * 100_000)
     assert list(host_matcher().find(text)) == []
+
+
+def test_domain_suffixes_and_pre_checks_come_from_the_host_data():
+    from ats_lint.resources import load_data
+    from ats_lint.scan.hosts import anchor_re, domains, suffix_fragments
+    from ats_lint.scan.literals import has_host_hint
+
+    listed = {d["suffix"] for d in load_data("hosts.yaml")["domains"]}
+    assert {suffix for suffix, _ in domains()} == listed
+    assert set(suffix_fragments()) == {"amazonaws.com", "cloudfront.net"}  # .com.cn holds .com
+    for suffix in listed:
+        assert anchor_re().fullmatch("." + suffix.upper())
+        assert has_host_hint("x." + suffix.upper())
+    assert not has_host_hint("amazonaws.co cloudfront.ne")

@@ -13,7 +13,27 @@ from typing import Iterator
 
 from ats_lint.resources import load_data
 
-ANCHOR_RE = re.compile(r"\.(?:amazonaws\.com(?:\.cn)?|cloudfront\.net)", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1)
+def domains() -> tuple[tuple[str, str], ...]:
+    """(suffix, endpoint list that judges its hosts) from rules/hosts.yaml, longest suffix first."""
+    items = ((d["suffix"].lower(), d["judged_by"]) for d in load_data("hosts.yaml")["domains"])
+    return tuple(sorted(items, key=lambda item: -len(item[0])))
+
+
+@functools.lru_cache(maxsize=1)
+def anchor_re() -> re.Pattern:
+    """`.` and a domain suffix: where a host may end."""
+    return re.compile(r"\.(?:" + "|".join(re.escape(suffix) for suffix, _ in domains()) + ")", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1)
+def suffix_fragments() -> tuple[str, ...]:
+    """The fewest suffixes one of which every text naming a host holds (a suffix that contains
+    another one adds nothing: `amazonaws.com.cn` holds `amazonaws.com`)."""
+    suffixes = [suffix for suffix, _ in domains()]
+    return tuple(sorted({s for s in suffixes if not any(o != s and o in s for o in suffixes)}))
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_{}$%()*")
 _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 _MAX_HOST = 253
@@ -97,13 +117,14 @@ class HostMatcher:
         norm = self.normalize(host).strip(".")
         if not _VALID_HOST_RE.fullmatch(norm):
             return None  # what is left after placeholders is not a host name
-        if norm.endswith(".cloudfront.net"):
+        judged_by = next((by for suffix, by in domains() if norm.endswith("." + suffix)), "none")
+        if judged_by == "cloudfront":
             for ep in self.cf_endpoints:
                 if ep.pattern.match(norm):
                     return "ATS102", ep.name, None
             return None
-        if not norm.endswith(".amazonaws.com"):
-            return None  # includes China's .amazonaws.com.cn
+        if judged_by != "s3":
+            return None  # a suffix whose hosts are not affected (China's .amazonaws.com.cn)
         if any(p.search(norm) for p in self.s3_not_affected):
             return None
         for ep in self.s3_endpoints:
@@ -118,7 +139,7 @@ class HostMatcher:
 
     def find(self, text: str) -> Iterator[HostHit]:
         """Every affected S3/CloudFront host in `text` that is reached over TLS or written bare."""
-        for m in ANCHOR_RE.finditer(text):
+        for m in anchor_re().finditer(text):
             end = m.end()
             if end < len(text) and (
                 text[end] in _LABEL_CHARS or (text[end] == "." and end + 1 < len(text) and text[end + 1] in _LABEL_CHARS)

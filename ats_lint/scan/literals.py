@@ -9,14 +9,28 @@ from typing import Callable
 from ats_lint.model import Span
 from ats_lint.scan.sink import FindingSink
 
-# Cheap pre-checks: skip the expensive matchers on text that cannot hold a hit.
-_HOST_HINT = re.compile(r"amazonaws\.com|cloudfront\.net", re.IGNORECASE)
 PEM_MARKER = "-----BEGIN CERTIFICATE-----"
 
 
+@functools.lru_cache(maxsize=1)
+def _host_hint() -> tuple[tuple[bytes, ...], re.Pattern]:
+    """Cheap pre-check: a text without one of the domain suffixes (rules/hosts.yaml) holds no host."""
+    from ats_lint.scan.hosts import suffix_fragments
+
+    fragments = suffix_fragments()
+    regex = re.compile("|".join(re.escape(f) for f in fragments), re.IGNORECASE)
+    return tuple(f.encode("ascii") for f in fragments), regex
+
+
+def host_hint_re() -> re.Pattern:
+    """The pre-check as a regular expression (case-insensitive)."""
+    return _host_hint()[1]
+
+
 def has_host_hint(text: str) -> bool:
-    """`_HOST_HINT.search(text)`, at memory speed."""
-    return contains_ignoring_case(text, (b"amazonaws.com", b"cloudfront.net"), _HOST_HINT)
+    """`host_hint_re().search(text)`, at memory speed."""
+    needles, regex = _host_hint()
+    return contains_ignoring_case(text, needles, regex)
 
 
 @functools.lru_cache(maxsize=1)
