@@ -33,7 +33,7 @@ class ParsedModule:
     def __init__(self, file: Path, source: str):
         self.file = file
         self.source = source
-        check_parseable(source)
+        self.syntax = check_parseable(source)  # CPython's tree; the scanned file's is used once, then dropped
         self.module = cst.parse_module(source)
         self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
         self._semantic: dict | None = None
@@ -216,6 +216,7 @@ class Project:
             if not self._inside(file) or file.stat().st_size > limit:
                 raise OSError("outside the scanned root or over the size limit")
             module = ParsedModule(file, file.read_text(encoding="utf-8", errors="replace"))
+            module.syntax = None  # read for values only: CPython's tree is not needed
         except (OSError, cst.ParserSyntaxError, RecursionError):
             module = None
         self.remember(file, module)

@@ -18,6 +18,7 @@ from ats_lint.scan.python.mappings import Mappings
 from ats_lint.scan.python.peer import PeerCertificateChecks
 from ats_lint.scan.python.parse import walk
 from ats_lint.scan.python.project import ParsedModule, Project
+from ats_lint.scan.python.regions import skipped_statements
 from ats_lint.scan.python.values import (
     STRINGS,
     Evaluator,
@@ -446,5 +447,11 @@ def scan_python(source: str, sink: FindingSink, project: Project) -> None:
     """Scan one Python module; raises libcst.ParserSyntaxError when it cannot be parsed."""
     mod = ParsedModule(sink.file, source)
     project.remember(sink.file, mod)
-    walk(_Visitor(mod, Evaluator(project), sink), mod.module)
+    visitor = _Visitor(mod, Evaluator(project), sink)
+    syntax, mod.syntax = mod.syntax, None
+    # Only the statements that can lead to a finding are walked (regions.py); a file that
+    # compares a peer certificate's digest is walked whole, as tainted names cross statements.
+    skip = set() if visitor.has_peer_certificate else skipped_statements(
+        source, syntax, mod.module, visitor.callee_names | visitor.pin_name_parts)
+    walk(visitor, mod.module, skip)
     sink.resolve_deferred(lambda anchors: resolve_positions(mod.module, anchors, positions_of))

@@ -1,0 +1,136 @@
+"""Candidate regions: the statements of a module the rule visitor has to walk.
+
+A file that passes the prefilter usually holds its reasons in a few statements; the visitor would
+otherwise walk every node of it. The prefilter's own tests, located by offset (`reason_spans`,
+compiled from the rule data), are mapped to statements with CPython's `ast` (already built by
+`check_parseable`), and the visitor skips every statement none of them falls in. Statements are
+the units of the module body and of the bodies of classes and functions (recursively); a unit
+that holds a reason is walked with all its enclosing units (their headers: decorators, defaults,
+bases), the other statements of those bodies are skipped. Value resolution is not restricted: it
+reads the whole parsed module on demand (module constants, helpers returning dicts, `self.x`
+assignments, other modules), so a kept statement resolves what it needs wherever it is.
+
+What reaches across statements in the visitor, and is kept for that reason:
+- a mapping handed over with `**` is read where it was filled (`mappings.py`): every `**` is a
+  reason of its own;
+- an imported name the visitor matches under an alias (`from m import name as other`): every
+  occurrence of the alias is a reason;
+- a text built with `+=` over several statements is read by the enclosing block, which is kept
+  with the `+=` statement (the prefilter's reason for it);
+- a digest of the peer certificate tainting names in later statements: the caller walks such a
+  file whole.
+
+`ATS_LINT_NO_REGIONS=1` walks every statement (tests/test_regions.py proves identical findings
+both ways on every rule example and a generated tree).
+"""
+from __future__ import annotations
+
+import ast
+import bisect
+import os
+import re
+from dataclasses import dataclass
+
+import libcst as cst
+
+from ats_lint.scan.prefilter import reason_spans
+
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")  # what CPython's tokenizer counts as a line end
+_DOUBLE_STAR_RE = re.compile(r"\*\*")
+
+
+def disabled() -> bool:
+    """ATS_LINT_NO_REGIONS=1: the visitor walks every statement of a file."""
+    return os.environ.get("ATS_LINT_NO_REGIONS", "") not in ("", "0")
+
+
+@dataclass
+class _Unit:
+    node: cst.CSTNode
+    first: int  # first line (decorators included), 1-based
+    last: int
+    parent: int  # index of the enclosing unit, -1 for the module
+
+
+def skipped_statements(source: str, tree: ast.Module | None, module: cst.Module, alias_sources: set[str]) -> set[int]:
+    """ids of the libcst statements of `module` that the visitor may skip (empty: walk it all).
+    `tree` is CPython's syntax tree of the same source; `alias_sources` are the imported names
+    whose aliases the visitor matches."""
+    if tree is None or disabled():
+        return set()
+    units: list[_Unit] = []
+    if not _collect(module.body, tree.body, -1, units):
+        return set()  # the two parsers disagree on the statements: walk it all
+    breaks = [m.end() for m in _LINE_BREAK_RE.finditer(source)]
+    owner = [-1] * (len(breaks) + 2)  # line -> the innermost unit on it
+    for index, unit in enumerate(units):  # parents come before their children
+        for line in range(unit.first, min(unit.last, len(owner) - 1) + 1):
+            owner[line] = index
+    spans = reason_spans(source)
+    spans += [m.span() for m in _DOUBLE_STAR_RE.finditer(source)]
+    aliases = _aliases(tree, alias_sources)
+    if aliases:
+        spans += [m.span() for m in re.finditer(r"\b(?:" + "|".join(map(re.escape, sorted(aliases))) + r")\b", source)]
+    kept: set[int] = set()
+    for start, end in spans:
+        first = bisect.bisect_right(breaks, start) + 1
+        last = bisect.bisect_right(breaks, max(start, end - 1)) + 1
+        for line in range(first, min(last, len(owner) - 1) + 1):
+            index = owner[line]
+            while index >= 0 and index not in kept:
+                kept.add(index)
+                index = units[index].parent
+    return {id(unit.node) for index, unit in enumerate(units) if index not in kept}
+
+
+def _collect(body, syntax: list[ast.stmt], parent: int, out: list[_Unit]) -> bool:
+    """Pair libcst's statements with `ast`'s, in order; False when they do not line up."""
+    at = 0
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):  # `a = 1; b = 2`: one line, several statements
+            group = syntax[at: at + len(stmt.body)]
+            at += len(stmt.body)
+            if len(group) != len(stmt.body) or any(_name(s) != type(a).__name__ for s, a in zip(stmt.body, group)):
+                return False
+            out.append(_Unit(stmt, group[0].lineno, group[-1].end_lineno or group[-1].lineno, parent))
+            continue
+        if at >= len(syntax):
+            return False
+        node = syntax[at]
+        at += 1
+        if type(node).__name__.removeprefix("Async") != type(stmt).__name__:
+            return False
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+        index = len(out)
+        out.append(_Unit(stmt, first, node.end_lineno or node.lineno, parent))
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and isinstance(stmt.body, cst.IndentedBlock):
+            if not _collect(stmt.body.body, node.body, index, out):
+                return False
+    return at == len(syntax)
+
+
+def _name(small: cst.BaseSmallStatement) -> str:
+    """The name `ast` gives the same statement (the two parsers agree but for `del`)."""
+    name = type(small).__name__
+    return "Delete" if name == "Del" else name
+
+
+def _aliases(tree: ast.Module, sources: set[str]) -> set[str]:
+    """Local names that `from m import name as local` binds, anywhere, for a name in `sources`
+    or (an alias of an alias, as the visitor adds them) a local name found so far."""
+    imports = []
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.ImportFrom):
+            imports.append(node)
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            pending.extend(getattr(node, field, ()))
+    names, out = set(sources), set()
+    while True:
+        found = {a.asname for node in imports for a in node.names if a.asname and a.name in names} - out
+        if not found:
+            return out
+        out |= found
+        names |= found
