@@ -160,3 +160,61 @@ _DEVSET = Path(os.environ.get("ATS_LINT_DEVSET", "/work/shared/devset/repo"))
 @pytest.mark.skipif(not _DEVSET.is_dir(), reason="the devset is not on this machine")
 def test_the_devset_gives_the_same_findings_with_and_without_regions(monkeypatch):
     assert _same_both_ways(_DEVSET, monkeypatch)
+
+
+TRICKY = textwrap.dedent('''\
+    #!/usr/bin/env python
+    # a module header comment
+
+    """Docstring."""
+    import requests  # trailing comment
+
+
+    # a comment before a decorated function
+    @decorator(1)
+    # between decorators
+    @other
+    async def fetch(url,
+                    bundle="ca.pem"):
+        """Text
+        over lines: https://b.s3.amazonaws.com/k"""
+        return requests.get(url, verify=bundle)
+
+    class C(Base, metaclass=M):
+
+        # inside
+        x = 1; y = requests.get(u, verify="a.pem")
+        if x:
+            pass
+    VALUE = (1,
+             2)''')
+
+
+@pytest.mark.parametrize("source", [TRICKY, TRICKY + "\n", "x = 1\n" * 3 + TRICKY])
+def test_positions_found_in_one_statement_are_those_of_the_whole_module(source):
+    from ats_lint.scan.positions import positions_of
+    from ats_lint.scan.python.parse import _children
+    from ats_lint.scan.python.regions import plan
+
+    module = cst.parse_module(source)
+    code_lines = plan(source, check_parseable(source), module, set()).code_lines
+    assert set(code_lines) == {id(stmt) for stmt in module.body}
+    statements, nodes = {}, []
+    for stmt in module.body:
+        pending = [stmt]
+        while pending:
+            node = pending.pop()
+            nodes.append(node)
+            statements[id(node)] = (stmt, code_lines[id(stmt)])
+            pending.extend(_children(node))
+    line_starts = [0, 0, *(i + 1 for i, c in enumerate(source) if c == "\n")]
+    whole = positions_of(module, nodes)
+    assert len(whole) > 50
+    assert positions_of(module, nodes, statements, line_starts, source) == whole
+    # found in the statements alone (an empty module has nothing to fall back on), but for the
+    # last statement of a file without a final newline: its code differs from the source there
+    alone = {key: span for key, span in whole.items() if source.endswith("\n") or statements[key][0] is not module.body[-1]}
+    assert positions_of(cst.parse_module(""), nodes, statements, line_starts, source) == alone
+    if source.startswith("#"):  # a statement expected on a wrong line (other code there) is not used
+        wrong = {key: (stmt, line + 1) for key, (stmt, line) in statements.items()}
+        assert positions_of(module, nodes, wrong, line_starts, source) == whole

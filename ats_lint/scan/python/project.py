@@ -39,6 +39,8 @@ class ParsedModule:
         self._semantic: dict | None = None
         self._binding_cache: tuple[dict, dict, set] | None = None
         self._imported_cache: set[str] | None = None
+        self.current_statement: cst.CSTNode | None = None  # the top-level statement being visited
+        self.statement_of: dict[int, cst.CSTNode] = {}  # id(reported node) -> current_statement then
 
     def _resolve_semantic(self) -> dict:
         if self._semantic is None:
@@ -65,7 +67,14 @@ class ParsedModule:
 
     def span(self, node: cst.CSTNode) -> DeferredSpan:
         """Positions are computed once per file, after the visit, for the reported nodes only."""
+        self.hint(node)
         return DeferredSpan(node)
+
+    def hint(self, node: cst.CSTNode) -> None:
+        """Remember the top-level statement being visited when `node` is reported: its position is
+        looked for there first (positions.positions_of checks that it is)."""
+        if self.current_statement is not None:
+            self.statement_of.setdefault(id(node), self.current_statement)
 
     def _bindings(self) -> tuple[dict, dict, set]:
         """Module-level bindings: (plain constants name -> [values], imports name -> [statement],

@@ -52,15 +52,39 @@ class _Unit:
     parent: int  # index of the enclosing unit, -1 for the module
 
 
-def skipped_statements(source: str, tree: ast.Module | None, module: cst.Module, alias_sources: set[str]) -> set[int]:
-    """ids of the libcst statements of `module` that the visitor may skip (empty: walk it all).
-    `tree` is CPython's syntax tree of the same source; `alias_sources` are the imported names
-    whose aliases the visitor matches."""
+@dataclass
+class Regions:
+    skipped: set[int]  # ids of the libcst statements the visitor may skip
+    code_lines: dict[int, int]  # id(top-level statement) -> the line its code (leading comments included) starts on
+
+
+def plan(source: str, tree: ast.Module | None, module: cst.Module, alias_sources: set[str]) -> Regions:
+    """The statements of `module` that the visitor may skip, and where the top-level ones start
+    (empty: walk it all). `tree` is CPython's syntax tree of the same source; `alias_sources`
+    are the imported names whose aliases the visitor matches."""
     if tree is None or disabled():
-        return set()
+        return Regions(set(), {})
     units: list[_Unit] = []
     if not _collect(module.body, tree.body, -1, units):
-        return set()  # the two parsers disagree on the statements: walk it all
+        return Regions(set(), {})  # the two parsers disagree on the statements: walk it all
+    skipped = _skipped(source, tree, units, alias_sources)
+    return Regions(skipped, {id(u.node): u.first - _leading_lines(u.node) for u in units if u.parent == -1})
+
+
+def skipped_statements(source: str, tree: ast.Module | None, module: cst.Module, alias_sources: set[str]) -> set[int]:
+    """ids of the libcst statements of `module` that the visitor may skip (empty: walk it all)."""
+    return plan(source, tree, module, alias_sources).skipped
+
+
+def _leading_lines(stmt: cst.CSTNode) -> int:
+    """Lines of comments and blank lines that libcst generates before the statement's first token."""
+    lines = len(getattr(stmt, "leading_lines", ()))
+    decorators = getattr(stmt, "decorators", ())
+    return lines + (len(decorators[0].leading_lines) if decorators else 0)
+
+
+def _skipped(source: str, tree: ast.Module, units: list[_Unit], alias_sources: set[str]) -> set[int]:
+    """ids of the units that hold no reason and enclose none."""
     breaks = [m.end() for m in _LINE_BREAK_RE.finditer(source)]
     owner = [-1] * (len(breaks) + 2)  # line -> the innermost unit on it
     for index, unit in enumerate(units):  # parents come before their children
