@@ -20,8 +20,9 @@ What reaches across statements in the visitor, and is kept for that reason:
 - a digest of the peer certificate tainting names in later statements: the caller walks such a
   file whole.
 
-`ATS_LINT_NO_REGIONS=1` walks every statement and positions in the whole module (tests/test_regions.py proves identical findings
-both ways on every rule example and a generated tree).
+`ATS_LINT_NO_REGIONS=1` walks every statement and looks for positions in the whole module
+(tests/test_regions.py proves identical findings both ways on every rule example, a generated
+sample and the devset).
 """
 from __future__ import annotations
 
