@@ -30,10 +30,12 @@ class ParsedModule:
     """A parsed file. Metadata is resolved only when first asked for: each libcst provider is a
     full pass over the tree, and most parsed files need positions for a few literals at most."""
 
-    def __init__(self, file: Path, source: str):
+    def __init__(self, file: Path, source: str, keep_syntax: bool = False):
         self.file = file
         self.source = source
-        self.syntax = check_parseable(source)  # CPython's tree; the scanned file's is used once, then dropped
+        syntax = check_parseable(source)
+        self.syntax = syntax if keep_syntax else None  # CPython's tree, for the regions of a scanned file
+        del syntax  # not kept alive beside libcst's tree when it is not needed
         self.module = cst.parse_module(source)
         self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
         self._semantic: dict | None = None
@@ -225,7 +227,6 @@ class Project:
             if not self._inside(file) or file.stat().st_size > limit:
                 raise OSError("outside the scanned root or over the size limit")
             module = ParsedModule(file, file.read_text(encoding="utf-8", errors="replace"))
-            module.syntax = None  # read for values only: CPython's tree is not needed
         except (OSError, cst.ParserSyntaxError, RecursionError):
             module = None
         self.remember(file, module)

@@ -447,13 +447,14 @@ def _flatten_add(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 
 def scan_python(source: str, sink: FindingSink, project: Project) -> None:
     """Scan one Python module; raises libcst.ParserSyntaxError when it cannot be parsed."""
-    mod = ParsedModule(sink.file, source)
+    mod = ParsedModule(sink.file, source, keep_syntax=True)
     project.remember(sink.file, mod)
     visitor = _Visitor(mod, Evaluator(project), sink)
     syntax, mod.syntax = mod.syntax, None
     # Only the statements that can lead to a finding are walked (regions.py); a file that
     # compares a peer certificate's digest is walked whole, as tainted names cross statements.
     regions = plan(source, syntax, mod.module, visitor.callee_names | visitor.pin_name_parts)
+    del syntax
     walk(visitor, mod.module, set() if visitor.has_peer_certificate else regions.skipped)
     sink.resolve_deferred(lambda anchors: resolve_positions(mod.module, anchors, _locator(mod, regions.code_lines, source)))
 
