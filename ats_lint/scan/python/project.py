@@ -16,6 +16,7 @@ from libcst.metadata import (
 from ats_lint.dependencies import depends_on
 from ats_lint.scan.python.bindings import Binder, bind_names, dotted_name
 from ats_lint.scan.python.parse import MAX_PARSE_SIZE, check_parseable, walk
+from ats_lint.scan.python.regions import outline
 from ats_lint.scan.sink import DeferredSpan
 
 MODULE_CACHE_SIZE = 32  # parsed modules kept for cross-module constant lookups
@@ -34,8 +35,10 @@ class ParsedModule:
         self.file = file
         self.source = source
         syntax = check_parseable(source)
-        self.syntax = syntax if keep_syntax else None  # CPython's tree, for the regions of a scanned file
-        del syntax  # not kept alive beside libcst's tree when it is not needed
+        # What the regions of a scanned file need of CPython's tree: its outline, not the tree
+        # itself, which is not kept alive beside libcst's.
+        self.syntax = outline(syntax) if keep_syntax else None
+        del syntax
         self.module = cst.parse_module(source)
         self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
         self._semantic: dict | None = None

@@ -59,20 +59,55 @@ class Regions:
     code_lines: dict[int, int]  # id(top-level statement) -> the line its code (leading comments included) starts on
 
 
-def plan(source: str, tree: ast.Module | None, module: cst.Module, alias_sources: set[str]) -> Regions:
+@dataclass
+class Outline:
+    """What regions need of CPython's syntax tree, small enough to keep beside libcst's tree:
+    each statement of the module, class and function bodies as (ast name, first line with
+    decorators, last line, the outline of its body for a def or class), and every
+    `from m import name as local` as (name, local)."""
+
+    statements: list[tuple]
+    aliases: list[tuple[str, str]]
+
+
+def outline(tree: ast.Module | None) -> Outline | None:
+    if tree is None:
+        return None
+    aliases: list[tuple[str, str]] = []
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.ImportFrom):
+            aliases += [(a.name, a.asname) for a in node.names if a.asname]
+            continue
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            pending.extend(getattr(node, field, ()))
+    return Outline(_outline(tree.body), aliases)
+
+
+def _outline(body: list[ast.stmt]) -> list[tuple]:
+    return [(type(node).__name__, min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]),
+             node.end_lineno or node.lineno,
+             _outline(node.body) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None)
+            for node in body]
+
+
+def plan(source: str, tree: Outline | ast.Module | None, module: cst.Module, alias_sources: set[str]) -> Regions:
     """The statements of `module` that the visitor may skip, and where the top-level ones start
-    (empty: walk it all). `tree` is CPython's syntax tree of the same source; `alias_sources`
-    are the imported names whose aliases the visitor matches."""
+    (empty: walk it all). `tree` is CPython's syntax tree of the same source, or its outline;
+    `alias_sources` are the imported names whose aliases the visitor matches."""
+    if isinstance(tree, ast.Module):
+        tree = outline(tree)
     if tree is None or disabled():
         return Regions(set(), {})
     units: list[_Unit] = []
-    if not _collect(module.body, tree.body, -1, units):
+    if not _collect(module.body, tree.statements, -1, units):
         return Regions(set(), {})  # the two parsers disagree on the statements: walk it all
     skipped = _skipped(source, tree, units, alias_sources)
     return Regions(skipped, {id(u.node): u.first - _leading_lines(u.node) for u in units if u.parent == -1})
 
 
-def skipped_statements(source: str, tree: ast.Module | None, module: cst.Module, alias_sources: set[str]) -> set[int]:
+def skipped_statements(source: str, tree: Outline | ast.Module | None, module: cst.Module, alias_sources: set[str]) -> set[int]:
     """ids of the libcst statements of `module` that the visitor may skip (empty: walk it all)."""
     return plan(source, tree, module, alias_sources).skipped
 
@@ -84,7 +119,7 @@ def _leading_lines(stmt: cst.CSTNode) -> int:
     return lines + (len(decorators[0].leading_lines) if decorators else 0)
 
 
-def _skipped(source: str, tree: ast.Module, units: list[_Unit], alias_sources: set[str]) -> set[int]:
+def _skipped(source: str, tree: Outline, units: list[_Unit], alias_sources: set[str]) -> set[int]:
     """ids of the units that hold no reason and enclose none."""
     breaks = [m.end() for m in _LINE_BREAK_RE.finditer(source)]
     owner = [-1] * (len(breaks) + 2)  # line -> the innermost unit on it
@@ -108,28 +143,27 @@ def _skipped(source: str, tree: ast.Module, units: list[_Unit], alias_sources: s
     return {id(unit.node) for index, unit in enumerate(units) if index not in kept}
 
 
-def _collect(body, syntax: list[ast.stmt], parent: int, out: list[_Unit]) -> bool:
-    """Pair libcst's statements with `ast`'s, in order; False when they do not line up."""
+def _collect(body, syntax: list[tuple], parent: int, out: list[_Unit]) -> bool:
+    """Pair libcst's statements with `ast`'s (outlined), in order; False when they do not line up."""
     at = 0
     for stmt in body:
         if isinstance(stmt, cst.SimpleStatementLine):  # `a = 1; b = 2`: one line, several statements
             group = syntax[at: at + len(stmt.body)]
             at += len(stmt.body)
-            if len(group) != len(stmt.body) or any(_name(s) != type(a).__name__ for s, a in zip(stmt.body, group)):
+            if len(group) != len(stmt.body) or any(_name(s) != a[0] for s, a in zip(stmt.body, group)):
                 return False
-            out.append(_Unit(stmt, group[0].lineno, group[-1].end_lineno or group[-1].lineno, parent))
+            out.append(_Unit(stmt, group[0][1], group[-1][2], parent))
             continue
         if at >= len(syntax):
             return False
-        node = syntax[at]
+        name, first, last, children = syntax[at]
         at += 1
-        if type(node).__name__.removeprefix("Async") != type(stmt).__name__:
+        if name.removeprefix("Async") != type(stmt).__name__:
             return False
-        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
         index = len(out)
-        out.append(_Unit(stmt, first, node.end_lineno or node.lineno, parent))
+        out.append(_Unit(stmt, first, last, parent))
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and isinstance(stmt.body, cst.IndentedBlock):
-            if not _collect(stmt.body.body, node.body, index, out):
+            if children is None or not _collect(stmt.body.body, children, index, out):
                 return False
     return at == len(syntax)
 
@@ -140,21 +174,12 @@ def _name(small: cst.BaseSmallStatement) -> str:
     return "Delete" if name == "Del" else name
 
 
-def _aliases(tree: ast.Module, sources: set[str]) -> set[str]:
+def _aliases(tree: Outline, sources: set[str]) -> set[str]:
     """Local names that `from m import name as local` binds, anywhere, for a name in `sources`
     or (an alias of an alias, as the visitor adds them) a local name found so far."""
-    imports = []
-    pending = list(tree.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.ImportFrom):
-            imports.append(node)
-            continue
-        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
-            pending.extend(getattr(node, field, ()))
     names, out = set(sources), set()
     while True:
-        found = {a.asname for node in imports for a in node.names if a.asname and a.name in names} - out
+        found = {local for name, local in tree.aliases if name in names} - out
         if not found:
             return out
         out |= found
