@@ -612,9 +612,9 @@ def test_files_importing_more_modules_than_the_cache_holds_parse_each_module_onc
     parsed: list[str] = []
     original = project_module.ParsedModule.__init__
 
-    def counting(self, file, source):
+    def counting(self, file, source, **options):
         parsed.append(file.name)
-        original(self, file, source)
+        original(self, file, source, **options)
 
     monkeypatch.setattr(project_module.ParsedModule, "__init__", counting)
     code, doc = check_json(tmp_path, monkeypatch, "--no-cache", "--quiet")

@@ -68,12 +68,38 @@ class _TargetPositionState(CodegenState):
             self.found.setdefault(key, (line, column + 1, end_line, end_column + 1))
 
 
-def positions_of(module: cst.Module, nodes: list[cst.CSTNode]) -> dict[int, tuple[int, int, int, int]]:
-    """{id(node): (line, column, end_line, end_column)} for `nodes` of `module`."""
-    state = _TargetPositionState(
+def positions_of(module: cst.Module, nodes: list[cst.CSTNode], statements: dict | None = None,
+                 line_starts: list[int] | None = None, source: str = "") -> dict[int, tuple[int, int, int, int]]:
+    """{id(node): (line, column, end_line, end_column)} for `nodes` of `module`.
+
+    `statements` (optional) names, for a node, the top-level statement that probably holds it and
+    the line its code starts on: such a statement alone is generated, its lines shifted, when its
+    code is found in `source` at that line (`line_starts`: offset of each line, 1-based). Nodes
+    not found that way are located in one pass over the whole module."""
+    found: dict[int, tuple[int, int, int, int]] = {}
+    groups: dict[int, tuple[cst.CSTNode, int, list[cst.CSTNode]]] = {}
+    for node in nodes if statements else ():
+        hint = statements.get(id(node))
+        if hint is not None:
+            groups.setdefault(id(hint[0]), (*hint, []))[2].append(node)
+    for statement, line, members in groups.values():
+        state = _state(module, members)
+        statement._codegen(state)
+        if not 0 < line < len(line_starts) or not source.startswith("".join(state.tokens), line_starts[line]):
+            continue  # not where it was expected: the whole module below
+        for key, (start_line, column, end_line, end_column) in state.found.items():
+            found[key] = (start_line + line - 1, column, end_line + line - 1, end_column)
+    rest = [n for n in nodes if id(n) not in found]
+    if rest:
+        state = _state(module, rest)
+        module._codegen(state)
+        found.update(state.found)
+    return found
+
+
+def _state(module: cst.Module, nodes: list[cst.CSTNode]) -> _TargetPositionState:
+    return _TargetPositionState(
         default_indent=module.default_indent,
         default_newline=module.default_newline,
         targets=frozenset(id(n) for n in nodes),
     )
-    module._codegen(state)
-    return state.found

@@ -75,6 +75,7 @@ def disabled() -> bool:
 @dataclass(frozen=True)
 class _Compiled:
     tokens: tuple[str, ...]  # case-sensitive substrings, any one of which is enough
+    token_re: re.Pattern  # the same tokens as one alternation, for their offsets
     set_names: tuple[tuple[str, re.Pattern], ...]  # names that must be set or quoted
     env_setters: tuple[tuple[str, re.Pattern], ...]  # (a literal it needs, the pattern)
     pem_marker: str
@@ -149,6 +150,7 @@ def compiled() -> _Compiled:
 
     return _Compiled(
         tokens=tuple(sorted(tokens)),
+        token_re=re.compile("|".join(re.escape(t) for t in sorted(tokens, key=lambda t: (-len(t), t)))),
         set_names=set_names,
         env_setters=tuple((literal, re.compile(pattern)) for literal, pattern in env),
         pem_marker=PEM_MARKER.strip("-"),
@@ -186,6 +188,51 @@ def python_may_have_findings(text: str) -> bool:
     return any(_hosts(view) is not False for view in views) or _built_with_augmented_assignment(text)
 
 
+# --------------------------------------------------------------------------- where, in a file that passes
+
+
+def reason_spans(text: str) -> list[tuple[int, int]]:
+    """Where in `text` the reasons of `python_may_have_findings` sit, as (start, end) offsets: a
+    finding's syntax node holds one of them, or (a text built with `+=`) its block does. The
+    escape and junction windows whose decoded text holds a reason are given whole."""
+    spans = _raw_reason_spans(text)
+    for (a, b), piece in _spot_windows(text):
+        if _names(piece) or _digest_or_pem(piece) or _hosts(piece) is not False:
+            spans.append((a, b))
+    return spans
+
+
+def _raw_reason_spans(text: str) -> list[tuple[int, int]]:
+    c = compiled()
+    spans = [m.span() for m in c.token_re.finditer(text)]
+    for name, pattern in c.set_names:
+        if name in text:
+            spans += [m.span() for m in pattern.finditer(text) if _set_name(text, m)]
+    for name, pattern in c.env_setters:
+        if name in text:
+            spans += [m.span() for m in pattern.finditer(text)]
+    spans += [m.span() for m in re.finditer(re.escape(c.pem_marker), text)]
+    from ats_lint.trust.certs import knowledge, may_contain_digest
+
+    if may_contain_digest(text):
+        kb = knowledge()
+        for i in range(0, len(text), _CHUNK):
+            base = max(0, i - 128)
+            chunk = text[base: i + _CHUNK]
+            if may_contain_digest(chunk):
+                spans += [(base + at, base + at + len(m.text)) for at, m in kb.find_digests(chunk)]
+    if _bytes_digest_possible(text) and _bytes_literals_hold_digest(text) is not False:
+        spans += [m.span() for m in _BYTES_LITERAL_RE.finditer(text)]  # a literal starts in its statement
+    if _hosts(text) is not False:
+        spans += [m.span() for m in _FRAGMENT_RE.finditer(text)]
+    if _built_with_augmented_assignment(text):
+        spans += [m.span() for m in _AUGMENTED_STRING_RE.finditer(text)]
+    return spans
+
+
+_FRAGMENT_RE = re.compile("|".join(re.escape(f) for f in _ANCHOR_FRAGMENTS), re.IGNORECASE)
+
+
 # Around a spot where a literal's text differs from the raw text (an escape, a junction of two
 # literals) everything is checked again in a window of the text as the visitor sees it. The
 # window covers the longest host walk-back, its scheme and the service-principal context.
@@ -195,11 +242,16 @@ _WINDOW = 340
 def _spots_view(text: str) -> str:
     """The windows around escapes and junctions, with escapes decoded and junctions joined
     (windows separated by blank lines); empty when the file has neither."""
+    return "\n\n\n".join(piece for _, piece in _spot_windows(text))
+
+
+def _spot_windows(text: str) -> list[tuple[tuple[int, int], str]]:
+    """((start, end) in `text`, the window as the visitor sees it) for each window."""
     spots = [m.span() for m in _JUNCTION_RE.finditer(text)]
     if "\\" in text:
         spots += [m.span() for m in _ESCAPE_RE.finditer(text)]
     if not spots:
-        return ""
+        return []
     spots.sort()
     windows: list[list[int]] = []
     for a, b in spots:
@@ -215,8 +267,8 @@ def _spots_view(text: str) -> str:
         if "\\" in piece:
             piece = _ESCAPE_RE.sub(_decode_escape, piece)
             piece = _JUNCTION_RE.sub("", piece)
-        pieces.append(piece)
-    return "\n\n\n".join(pieces)
+        pieces.append(((a, min(b, len(text))), piece))
+    return pieces
 
 
 def _names(text: str) -> bool:

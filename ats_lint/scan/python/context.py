@@ -47,6 +47,7 @@ def inner_span(mod, node: cst.CSTNode, text: str, start: int, end: int) -> Defer
             return mod.span(node)
     line, column = _relative(code, found)
     end_line, end_column = _relative(code, found + len(needle))
+    mod.hint(node)
     return DeferredSpan(InnerSpan(node, line, column, end_line, end_column))
 
 

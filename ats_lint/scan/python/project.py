@@ -16,6 +16,7 @@ from libcst.metadata import (
 from ats_lint.dependencies import depends_on
 from ats_lint.scan.python.bindings import Binder, bind_names, dotted_name
 from ats_lint.scan.python.parse import MAX_PARSE_SIZE, check_parseable, walk
+from ats_lint.scan.python.regions import outline
 from ats_lint.scan.sink import DeferredSpan
 
 MODULE_CACHE_SIZE = 32  # parsed modules kept for cross-module constant lookups
@@ -30,15 +31,21 @@ class ParsedModule:
     """A parsed file. Metadata is resolved only when first asked for: each libcst provider is a
     full pass over the tree, and most parsed files need positions for a few literals at most."""
 
-    def __init__(self, file: Path, source: str):
+    def __init__(self, file: Path, source: str, keep_syntax: bool = False):
         self.file = file
         self.source = source
-        check_parseable(source)
+        syntax = check_parseable(source)
+        # What the regions of a scanned file need of CPython's tree: its outline, not the tree
+        # itself, which is not kept alive beside libcst's.
+        self.syntax = outline(syntax) if keep_syntax else None
+        del syntax
         self.module = cst.parse_module(source)
         self._wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
         self._semantic: dict | None = None
         self._binding_cache: tuple[dict, dict, set] | None = None
         self._imported_cache: set[str] | None = None
+        self.current_statement: cst.CSTNode | None = None  # the top-level statement being visited
+        self.statement_of: dict[int, cst.CSTNode] = {}  # id(reported node) -> current_statement then
 
     def _resolve_semantic(self) -> dict:
         if self._semantic is None:
@@ -65,7 +72,14 @@ class ParsedModule:
 
     def span(self, node: cst.CSTNode) -> DeferredSpan:
         """Positions are computed once per file, after the visit, for the reported nodes only."""
+        self.hint(node)
         return DeferredSpan(node)
+
+    def hint(self, node: cst.CSTNode) -> None:
+        """Remember the top-level statement being visited when `node` is reported: its position is
+        looked for there first (positions.positions_of checks that it is)."""
+        if self.current_statement is not None:
+            self.statement_of.setdefault(id(node), self.current_statement)
 
     def _bindings(self) -> tuple[dict, dict, set]:
         """Module-level bindings: (plain constants name -> [values], imports name -> [statement],

@@ -18,6 +18,7 @@ from ats_lint.scan.python.mappings import Mappings
 from ats_lint.scan.python.peer import PeerCertificateChecks
 from ats_lint.scan.python.parse import walk
 from ats_lint.scan.python.project import ParsedModule, Project
+from ats_lint.scan.python.regions import plan
 from ats_lint.scan.python.values import (
     STRINGS,
     Evaluator,
@@ -232,6 +233,8 @@ class _Visitor(FlowChecks, PeerCertificateChecks, cst.CSTVisitor):
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self.stack.append(node)
+        if len(self.stack) == 2:
+            self.mod.current_statement = node  # a top-level statement: where reported nodes are looked for
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
@@ -444,7 +447,22 @@ def _flatten_add(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 
 def scan_python(source: str, sink: FindingSink, project: Project) -> None:
     """Scan one Python module; raises libcst.ParserSyntaxError when it cannot be parsed."""
-    mod = ParsedModule(sink.file, source)
+    mod = ParsedModule(sink.file, source, keep_syntax=True)
     project.remember(sink.file, mod)
-    walk(_Visitor(mod, Evaluator(project), sink), mod.module)
-    sink.resolve_deferred(lambda anchors: resolve_positions(mod.module, anchors, positions_of))
+    visitor = _Visitor(mod, Evaluator(project), sink)
+    syntax, mod.syntax = mod.syntax, None
+    # Only the statements that can lead to a finding are walked (regions.py); a file that
+    # compares a peer certificate's digest is walked whole, as tainted names cross statements.
+    regions = plan(source, syntax, mod.module, visitor.callee_names | visitor.pin_name_parts)
+    del syntax
+    walk(visitor, mod.module, set() if visitor.has_peer_certificate else regions.skipped)
+    sink.resolve_deferred(lambda anchors: resolve_positions(mod.module, anchors, _locator(mod, regions.code_lines, source)))
+
+
+def _locator(mod: ParsedModule, code_lines: dict[int, int], source: str):
+    """Positions are looked for first in the top-level statement a node was reported from."""
+    if not code_lines or "\r" in source:  # lines as CPython counts them differ from "\n" counts
+        return positions_of
+    statements = {key: (stmt, code_lines[id(stmt)]) for key, stmt in mod.statement_of.items() if id(stmt) in code_lines}
+    line_starts = [0, 0, *(m.end() for m in re.finditer("\n", source))]
+    return lambda module, nodes: positions_of(module, nodes, statements, line_starts, source)
