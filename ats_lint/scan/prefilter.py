@@ -57,8 +57,6 @@ _ESCAPE_RE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[
 # The junction of two string literals joined implicitly or by `+` (comments and line
 # continuations may sit between), and a backslash-newline inside a literal.
 _JUNCTION_RE = re.compile(r"""["'](?:(?:[ \t\f\r\n\\+]|#[^\n]*\n)+[rRbBuUfF]{0,2})?["']|\\\r?\n""")
-_ANCHOR_RE = re.compile(r"\.(?:amazonaws\.com(?:\.cn)?|cloudfront\.net)", re.IGNORECASE)
-_ANCHOR_FRAGMENTS = ("amazonaws.com", "cloudfront.net")
 # A bytes literal opening and an escape that can spell a byte outside printable ASCII.
 _BYTES_LITERAL_RE = re.compile(r"""(?:[bB][rR]?|[rR][bB])["']""")  # false starts are harmless
 _BYTE_ESCAPE_RE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|[0-7])")
@@ -224,13 +222,12 @@ def _raw_reason_spans(text: str) -> list[tuple[int, int]]:
     if _bytes_digest_possible(text) and _bytes_literals_hold_digest(text) is not False:
         spans += [m.span() for m in _BYTES_LITERAL_RE.finditer(text)]  # a literal starts in its statement
     if _hosts(text) is not False:
-        spans += [m.span() for m in _FRAGMENT_RE.finditer(text)]
+        from ats_lint.scan.literals import host_hint_re
+
+        spans += [m.span() for m in host_hint_re().finditer(text)]
     if _built_with_augmented_assignment(text):
         spans += [m.span() for m in _AUGMENTED_STRING_RE.finditer(text)]
     return spans
-
-
-_FRAGMENT_RE = re.compile("|".join(re.escape(f) for f in _ANCHOR_FRAGMENTS), re.IGNORECASE)
 
 
 # Around a spot where a literal's text differs from the raw text (an escape, a junction of two
@@ -350,21 +347,21 @@ def _bytes_literals_hold_digest(text: str) -> bool | None:
 def _hosts(text: str) -> bool | None:
     """True: an affected host is in the text as written; False: every occurrence of the domain
     suffixes is settled and none is affected; None: some occurrence cannot be settled here."""
+    from ats_lint.scan.hosts import anchor_re, host_matcher, host_start, suffix_fragments
+
     lowered = text.lower()
-    if not any(fragment in lowered for fragment in _ANCHOR_FRAGMENTS):
+    if not any(fragment in lowered for fragment in suffix_fragments()):
         return False
-    for fragment in _ANCHOR_FRAGMENTS:  # a literal that starts with the suffix: the dot is elsewhere
+    for fragment in suffix_fragments():  # a literal that starts with the suffix: the dot is elsewhere
         at = lowered.find(fragment)
         while at > 0:
             if lowered[at - 1] in "\"'}\\":
                 return None
             at = lowered.find(fragment, at + 1)
-    from ats_lint.scan.hosts import host_matcher, host_start
-
     matcher = host_matcher()
     if next(matcher.find(text), None) is not None:
         return True
-    for m in _ANCHOR_RE.finditer(text):
+    for m in anchor_re().finditer(text):
         start = host_start(text, m.start())
         if _continues_a_literal(text, start):
             return None  # another piece of a concatenation (or an escape) may extend the host
@@ -374,15 +371,26 @@ def _hosts(text: str) -> bool | None:
 
 
 _AUGMENTED_STRING_RE = re.compile(r"""\+=[ \t]*(?:[rRbBuUfF]{1,2})?["']""")
-# Pieces of the two domain suffixes, one of which a text split across `+=` statements must hold.
-_SUFFIX_PIECES = ("amazon", "aws.com", "cloudfront", "front.net")
+
+
+@functools.lru_cache(maxsize=1)
+def _suffix_halves() -> tuple[str, ...]:
+    """The two halves of each domain suffix: a suffix split in two across `+=` statements leaves
+    one whole half in one of them."""
+    return tuple(half for s in _suffix_fragments() for half in (s[: len(s) // 2], s[len(s) // 2:]))
+
+
+def _suffix_fragments() -> tuple[str, ...]:
+    from ats_lint.scan.hosts import suffix_fragments
+
+    return suffix_fragments()
 
 
 def _built_with_augmented_assignment(text: str) -> bool:
     if "+=" not in text or not _AUGMENTED_STRING_RE.search(text):
         return False
     lowered = text.lower()
-    return any(piece in lowered for piece in _SUFFIX_PIECES)
+    return any(piece in lowered for piece in _suffix_halves())
 
 
 def _continues_a_literal(text: str, start: int) -> bool:

@@ -9,7 +9,7 @@ import libcst as cst
 
 from ats_lint.model import Span
 from ats_lint.resources import load_data
-from ats_lint.scan.literals import scan_digest_bytes, scan_text
+from ats_lint.scan.literals import host_hint_re, scan_digest_bytes, scan_text
 from ats_lint.scan.positions import positions_of
 from ats_lint.scan.python.bindings import dotted_name
 from ats_lint.scan.python.context import accumulated_texts, crossing_hits, inner_span, resolve_positions
@@ -31,7 +31,6 @@ from ats_lint.scan.python.values import (
 from ats_lint.scan.sink import FindingSink
 from ats_lint.trust import judge as trust
 
-_HOST_HINT = re.compile(r"amazonaws\.com|cloudfront\.net", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=1)
@@ -99,7 +98,7 @@ class _Visitor(FlowChecks, PeerCertificateChecks, cst.CSTVisitor):
         from ats_lint.scan.hosts import host_matcher
 
         for pieces in accumulated_texts(body):
-            if _HOST_HINT.search("".join(p for _, p in pieces)):
+            if host_hint_re().search("".join(p for _, p in pieces)):
                 for hit, node in crossing_hits(pieces, host_matcher().find):
                     self.sink.host(hit, self.mod.span(node))
 
@@ -159,7 +158,7 @@ class _Visitor(FlowChecks, PeerCertificateChecks, cst.CSTVisitor):
             node = segments[index][1]
             return self.mod.span(node if isinstance(node, STRINGS) else anchor)
 
-        hosts = bool(_HOST_HINT.search(text)) and not self._is_service_principal(anchor)
+        hosts = bool(host_hint_re().search(text)) and not self._is_service_principal(anchor)
         scan_text(text, self.sink, span_at, hosts=hosts)
 
     def _consume(self, node: cst.CSTNode) -> None:
@@ -169,7 +168,7 @@ class _Visitor(FlowChecks, PeerCertificateChecks, cst.CSTVisitor):
             self._consume(node.right)
 
     def _check_string(self, node: cst.CSTNode, text: str) -> None:
-        hosts = bool(_HOST_HINT.search(text)) and not self._is_service_principal(node)
+        hosts = bool(host_hint_re().search(text)) and not self._is_service_principal(node)
         if "\n" in text:  # a multi-line string: report on the line and column of the hit itself
             scan_text(text, self.sink, lambda start, end: inner_span(self.mod, node, text, start, end), hosts=hosts)
             return
