@@ -700,6 +700,15 @@ class Bench:
 
         return table("cumulative", 25, "function calls"), table("tottime", 15, "Ordered by")
 
+    def floor(self, target: list[str], name: str) -> str:
+        """CPU of a cold in-process run split into libcst's own parse (the floor of a libcst tool),
+        the rest of the Python scanner and everything else (benchmarks/floor.py; no profiler)."""
+        self._clear_cache()
+        self.log(f"measuring the libcst floor on {name} (untimed)")
+        done = subprocess.run([sys.executable, str(HERE / "floor.py"), "--markdown", *target], cwd=self.src, env=self.env,
+                              capture_output=True, text=True, timeout=self.args.timeout)
+        return done.stdout.strip() if done.returncode == 0 else f"floor.py failed: {done.stderr.strip()[-300:]}"
+
 
 # --------------------------------------------------------------------------- report
 
@@ -729,7 +738,7 @@ def corpus_facts(src: Path) -> dict:
     return {"files": files, "py": py, "py_mb": py_bytes / 1e6, "mb": all_bytes / 1e6}
 
 
-def write_report(path: Path, bench: Bench, args, packages, facts, versions, profile, started: float) -> dict:
+def write_report(path: Path, bench: Bench, args, packages, facts, versions, profile, started: float, floor=None) -> dict:
     rows = {r.key: r for r in bench.rows}
     cold = rows["ats-cold"].wall
 
@@ -827,6 +836,15 @@ def write_report(path: Path, bench: Bench, args, packages, facts, versions, prof
             "the DigiCert fingerprints, matched case-insensitively with `LC_ALL=C`."]
     if args.notes:
         out += [f"- {n}" for n in args.notes]
+    if floor:
+        out += ["", "## The libcst floor", "",
+                "`python benchmarks/floor.py` runs `ats-lint check --jobs 1 --no-cache` in-process without a profiler and "
+                "splits its CPU time: libcst's own `parse_module` of every module the Python scanner needed (the files the "
+                "prefilter let through and the modules parsed to resolve a name they import) is the floor of any tool "
+                "built on libcst; the rest is ats-lint's own work. The `--jobs 2` rows spread the same CPU over two "
+                "workers."]
+        for what, table in floor:
+            out += ["", f"### {what}", "", table]
     if profile:
         out += ["", "## Profiles", "",
                 "`python benchmarks/profile_ats.py` (cProfile of every thread, merged: ats-lint parses Python on a helper "
@@ -916,7 +934,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.no_profile or args.smoke):
         profile = [(f"`{args.profile_path}`", bench.profile([args.profile_path], "cold")),
                    ("the five files of the pre-commit case", bench.profile(["--force-exclude"] + five, "five"))]
-    results = write_report(output, bench, args, packages, corpus_facts(src), versions, profile, started)
+    floor = None
+    if not (args.no_profile or args.smoke):
+        floor = [(f"Cold run on `{args.profile_path}`", bench.floor([args.profile_path], args.profile_path)),
+                 ("Cold run on the five files of the pre-commit case", bench.floor(five, "the five files"))]
+    results = write_report(output, bench, args, packages, corpus_facts(src), versions, profile, started, floor)
     if args.results_json:
         args.results_json.write_text(json.dumps({
             "targets": results,
