@@ -107,13 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("paths", nargs="+", help="what to check, as on the ats-lint command line")
     p.add_argument("--markdown", action="store_true", help="print a markdown table instead of key=value lines")
-    args = p.parse_args(argv)
-    m = measure(args.paths)
+    args, options = p.parse_known_args(argv)  # other ats-lint options (--force-exclude) pass through
+    m = measure(options + args.paths)
     if args.markdown:
         print(markdown(m))
     else:
         for key, value in m.items():
-            print(f"{key}={value:.2f}" if isinstance(value, float) else f"{key}={value}")
+            print(f"{key}={value:.4f}" if isinstance(value, float) else f"{key}={value}")
     return 0
 
 

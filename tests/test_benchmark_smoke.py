@@ -88,3 +88,19 @@ def test_smoke_writes_nothing_into_the_repository(smoke):
     _, _, work = smoke
     assert not (REPO / "benchmarks" / "RESULTS-smoke.md").exists()
     assert (work / "smoke-src").is_dir()
+
+
+def test_floor_splits_a_cold_run_into_libcst_parse_and_the_rest(tmp_path):
+    """benchmarks/floor.py counts libcst's parse of exactly the modules the Python scanner read:
+    the file that passes the prefilter and the module it imports a name from, not the file with
+    no trigger; the parts add up to no more than the whole run."""
+    (tmp_path / "settings.py").write_text('CA = "certs/ca.pem"\n')
+    (tmp_path / "client.py").write_text("import requests\nfrom settings import CA\n\n"
+                                        "def get(url):\n    return requests.get(url, verify=CA)\n")
+    (tmp_path / "plain.py").write_text("def add(a, b):\n    return a + b\n")
+    floor = Path(__file__).resolve().parents[1] / "benchmarks" / "floor.py"
+    done = subprocess.run([sys.executable, str(floor), "."], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    m = dict(line.split("=", 1) for line in done.stdout.split())
+    assert (m["parsed_modules"], m["python_files_scanned"]) == ("2", "3")
+    assert 0 < float(m["parse"]) <= float(m["python_scanner"]) <= float(m["cpu"])
