@@ -73,6 +73,10 @@ class Source:
                     decl = name_node.parent
                     # `self.x = ...`: seen by every method; a lambda's parameter (`p => ...`): the lambda
                     scope = None if decl.type in _MEMBERS else _scope(name_node)
+                    if scope is not None and _is_assignment(name_node):
+                        # `pool = x509.NewCertPool()` inside an `if`: the variable keeps the value
+                        # after the block, in the whole function that declared it
+                        scope = _function_scope(scope)
                     found.setdefault(self.node_text(name_node), []).append((name_node, value_node, scope, not values))
             if implicit and self.spec.implicit_parameter:
                 # a lambda that declares its parameter has no implicit one
@@ -361,6 +365,24 @@ def _is_plus(node) -> bool:
     return any(not c.is_named and c.type == "+" for c in node.children)
 
 
+def _is_assignment(name_node) -> bool:
+    """The name is the target of a plain assignment (not a declaration)."""
+    n, hops = name_node.parent, 0
+    while n is not None and hops < 2:
+        if n.type in _ASSIGNMENTS:
+            return True
+        n, hops = n.parent, hops + 1
+    return False
+
+
+def _function_scope(scope):
+    """The function (or file) a block belongs to."""
+    n = scope
+    while n is not None and n.type not in _FUNCTIONS:
+        n = n.parent
+    return n if n is not None else scope
+
+
 def _scope(node):
     """The block a declaration belongs to (None: the file)."""
     n = node.parent
@@ -376,6 +398,11 @@ _SCOPES = frozenset({
     "declaration_list", "function_declaration", "method_declaration", "lambda_literal", "class_declaration",
     "method_definition", "implementation_definition", "function_definition", "arrow_function", "function_expression",
     "func_literal", "constructor_declaration", "local_function_statement", "lambda_expression",
+})
+_ASSIGNMENTS = frozenset({"assignment_statement", "assignment_expression", "assignment", "directly_assignable_expression"})
+_FUNCTIONS = frozenset({
+    "function_declaration", "method_declaration", "func_literal", "lambda_literal", "method_definition", "function_definition",
+    "arrow_function", "function_expression", "constructor_declaration", "local_function_statement", "lambda_expression",
 })
 _MEMBERS = frozenset({"field_expression", "member_expression", "navigation_expression", "selector_expression", "member_access_expression"})
 _FILE_SCOPES = frozenset({"source_file", "program", "translation_unit", "compilation_unit", "class_body", "declaration_list"})
