@@ -204,11 +204,22 @@ def _elements(src: Source, node, where: dict) -> bool:
     if elements is None:
         return False
     elements = [e for e in elements if e.type not in src.spec.comments]
+    # a list of one-entry maps keyed by the values (`[["pin": .sha256], ...]`): their keys
+    elements = [k for e in elements for k in (_keys(src, e) or [e])]
     if len(elements) < int(where.get("min", 1)):
         return False
     pattern = compiled(where.get("matches", "."))
     values = [src.string_value(e) for e in elements]
     return all(v is not None and pattern.search(v) for v in values)
+
+
+def _keys(src: Source, node) -> list | None:
+    """The keys of a map literal (a collection of the language's `collections` query that is not
+    a string), comments aside, or None."""
+    if src.is_string(node):
+        return None
+    inner = src.elements(node)
+    return [k for k in inner if k.type not in src.spec.comments] if inner else None
 
 
 def _chain_end(node):
