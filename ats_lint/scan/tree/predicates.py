@@ -25,7 +25,8 @@ Each entry is a dict whose first key names the primitive and the capture it read
 - `elements: CAP, matches: RE, min: N`: the capture is a collection literal of the language's
   `collections` query (or holds one directly: `new HashSet<string> { ... }`) with at least N
   elements (default 1), every one of them a string constant whose value matches RE (a list of pins
-  written as data);
+  written as data); an element that is itself a collection (a one-entry map `["<pin>": .sha256]`)
+  counts by its keys;
 - `used: CAP`: the capture's name occurs again in this file outside comments and strings (a list
   declared here and consumed here is reported where it is consumed);
 - `some: CAP, query: Q, where: [...]`: some match of the query Q (a string, or a mapping language
