@@ -96,3 +96,19 @@ def check_json(cwd: Path, monkeypatch, *args: str) -> tuple[int, dict]:
 def triples(doc: dict) -> set[tuple[str, int, str]]:
     """{(path, line, rule)} of a JSON report."""
     return {(f["path"], f["line"], f["rule"]) for f in doc["findings"]}
+
+
+def same_with_switch_on_and_off(root: Path, monkeypatch, switch: str) -> list[tuple]:
+    """Findings (path, line, column, rule, message) of a cold check of `root` with the environment
+    switch `switch` unset and set to 1; asserts both runs give the same ones."""
+    runs = []
+    for value in (None, "1"):
+        if value is None:
+            monkeypatch.delenv(switch, raising=False)
+        else:
+            monkeypatch.setenv(switch, value)
+        _, doc = check_json(root, monkeypatch, "--no-cache", "--no-gitignore", "--exit-zero", ".")
+        runs.append(sorted((f["path"], f["line"], f["column"], f["rule"], f["message"]) for f in doc["findings"]))
+    monkeypatch.delenv(switch, raising=False)
+    assert runs[0] == runs[1]
+    return runs[0]

@@ -9,27 +9,15 @@ import random
 from pathlib import Path
 
 import pytest
-from helpers import cert_value, check_json, write_tree
+from helpers import cert_value, same_with_switch_on_and_off, write_tree
 
 from ats_lint.rules import all_rules
 from ats_lint.scan import prefilter
 from ats_lint.trust.certs import knowledge
 
 
-def _findings(root: Path, monkeypatch, prefilter_on: bool) -> list[tuple]:
-    if prefilter_on:
-        monkeypatch.delenv("ATS_LINT_NO_PREFILTER", raising=False)
-    else:
-        monkeypatch.setenv("ATS_LINT_NO_PREFILTER", "1")
-    _, doc = check_json(root, monkeypatch, "--no-cache", "--no-gitignore", "--exit-zero", ".")
-    monkeypatch.delenv("ATS_LINT_NO_PREFILTER", raising=False)
-    return sorted((f["path"], f["line"], f["column"], f["rule"], f["message"]) for f in doc["findings"])
-
-
 def _same_both_ways(root: Path, monkeypatch) -> list[tuple]:
-    on, off = _findings(root, monkeypatch, True), _findings(root, monkeypatch, False)
-    assert on == off
-    return on
+    return same_with_switch_on_and_off(root, monkeypatch, "ATS_LINT_NO_PREFILTER")
 
 
 def test_the_switch_turns_the_prefilter_off(monkeypatch):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from helpers import check_json, triples, write_tree
+from helpers import same_with_switch_on_and_off, write_tree
 from test_prefilter import _statement
 
 from ats_lint.rules import all_rules
@@ -58,20 +58,8 @@ MODULE = textwrap.dedent('''\
 EXPECTED = {("app/m.py", 17, "ATS201"), ("app/m.py", 28, "ATS201"), ("app/m.py", 31, "ATS101")}
 
 
-def _findings(root: Path, monkeypatch, regions_on: bool) -> list[tuple]:
-    if regions_on:
-        monkeypatch.delenv("ATS_LINT_NO_REGIONS", raising=False)
-    else:
-        monkeypatch.setenv("ATS_LINT_NO_REGIONS", "1")
-    _, doc = check_json(root, monkeypatch, "--no-cache", "--no-gitignore", "--exit-zero", ".")
-    monkeypatch.delenv("ATS_LINT_NO_REGIONS", raising=False)
-    return sorted((f["path"], f["line"], f["column"], f["rule"], f["message"]) for f in doc["findings"])
-
-
 def _same_both_ways(root: Path, monkeypatch) -> list[tuple]:
-    on, off = _findings(root, monkeypatch, True), _findings(root, monkeypatch, False)
-    assert on == off
-    return on
+    return same_with_switch_on_and_off(root, monkeypatch, "ATS_LINT_NO_REGIONS")
 
 
 def _skipped_lines(source: str) -> set[int]:
