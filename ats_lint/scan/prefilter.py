@@ -29,6 +29,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass
+from typing import Iterator
 
 from ats_lint.resources import load_data
 
@@ -210,15 +211,7 @@ def _raw_reason_spans(text: str) -> list[tuple[int, int]]:
         if name in text:
             spans += [m.span() for m in pattern.finditer(text)]
     spans += [m.span() for m in re.finditer(re.escape(c.pem_marker), text)]
-    from ats_lint.trust.certs import knowledge, may_contain_digest
-
-    if may_contain_digest(text):
-        kb = knowledge()
-        for i in range(0, len(text), _CHUNK):
-            base = max(0, i - 128)
-            chunk = text[base: i + _CHUNK]
-            if may_contain_digest(chunk):
-                spans += [(base + at, base + at + len(m.text)) for at, m in kb.find_digests(chunk)]
+    spans += _digest_spans(text)
     if _bytes_digest_possible(text) and _bytes_literals_hold_digest(text) is not False:
         spans += [m.span() for m in _BYTES_LITERAL_RE.finditer(text)]  # a literal starts in its statement
     if _hosts(text) is not False:
@@ -292,18 +285,24 @@ def _set_name(text: str, m: re.Match) -> bool:
 def _digest_or_pem(text: str) -> bool:
     if compiled().pem_marker in text:
         return True
+    return next(_digest_spans(text), None) is not None
+
+
+def _digest_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each known digest in `text` (a digest in the overlap of two chunks twice)."""
     from ats_lint.trust.certs import knowledge, may_contain_digest
 
     if not may_contain_digest(text):
-        return False
+        return
     # The candidate regex costs a match attempt per character: run it only on the chunks that
     # hold a run of digest characters. Chunks overlap by more than the longest spelling.
     kb = knowledge()
     for i in range(0, len(text), _CHUNK):
-        chunk = text[max(0, i - 128): i + _CHUNK]
-        if may_contain_digest(chunk) and next(kb.find_digests(chunk), None) is not None:
-            return True
-    return False
+        base = max(0, i - 128)
+        chunk = text[base: i + _CHUNK]
+        if may_contain_digest(chunk):
+            for at, m in kb.find_digests(chunk):
+                yield base + at, base + at + len(m.text)
 
 
 _CHUNK = 8192
@@ -377,13 +376,9 @@ _AUGMENTED_STRING_RE = re.compile(r"""\+=[ \t]*(?:[rRbBuUfF]{1,2})?["']""")
 def _suffix_halves() -> tuple[str, ...]:
     """The two halves of each domain suffix: a suffix split in two across `+=` statements leaves
     one whole half in one of them."""
-    return tuple(half for s in _suffix_fragments() for half in (s[: len(s) // 2], s[len(s) // 2:]))
-
-
-def _suffix_fragments() -> tuple[str, ...]:
     from ats_lint.scan.hosts import suffix_fragments
 
-    return suffix_fragments()
+    return tuple(half for s in suffix_fragments() for half in (s[: len(s) // 2], s[len(s) // 2:]))
 
 
 def _built_with_augmented_assignment(text: str) -> bool:
