@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Lay out repo/ for a real-code corpus from pinned upstream sources.
 
-    python3 benchmarks/realcode/materialize.py --corpus python|langs|holdout-langs|holdout-python|holdout-langs2|holdout-langs3|holdout-langs4 [--mirrors DIR] [--cache DIR] [--out DIR]
+    python3 benchmarks/realcode/materialize.py --corpus NAME [--mirrors DIR] [--cache DIR] [--out DIR]
 
 The third-party files are not committed to this repository: <corpus>/sources.txt lists each
 source, its pin, its license and the files that the labels in <corpus>/expected.yaml refer to.
@@ -33,7 +33,8 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CORPORA = ("python", "langs", "holdout-langs", "holdout-python", "holdout-langs2", "holdout-langs3", "holdout-langs4")
+# Every folder beside this script with a sources.txt is a corpus.
+CORPORA = tuple(sorted(p.parent.name for p in HERE.glob("*/sources.txt")))
 
 
 def read_sources(path: Path) -> list[dict]:
