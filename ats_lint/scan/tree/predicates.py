@@ -26,9 +26,7 @@ Each entry is a dict whose first key names the primitive and the capture it read
   `collections` query (or holds one directly: `new HashSet<string> { ... }`) with at least N
   elements (default 1), every one of them a string constant whose value matches RE (a list of pins
   written as data); an element that is itself a collection (a one-entry map `["<pin>": .sha256]`)
-  counts by its keys;
-- `used: CAP`: the capture's name occurs again in this file outside comments and strings (a list
-  declared here and consumed here is reported where it is consumed);
+  counts by its keys; with `not_every: RE`, not when every element also matches RE (placeholders);
 - `some: CAP, query: Q, where: [...]`: some match of the query Q (a string, or a mapping language
   -> query) inside the capture, at any depth, satisfies the nested `where` (which sees the outer
   captures too): an `add(host, pin)` anywhere in a builder's `apply { }` block, loops included;
@@ -38,7 +36,7 @@ Each entry is a dict whose first key names the primitive and the capture it read
   `outer: true` the value is the call chain the capture is a link of (`SSLContexts.custom()
   .loadTrustMaterial(...).build()` assigned to `sslContext`);
 - `file: RE` / `not_file: RE`: the whole file's text;
-- `not: {...}` and `any: [{...}, ...]`.
+- `not: {...}`, `any: [{...}, ...]` and `all: [{...}, ...]`.
 
 `{digest}` and the other macros of rules/syntax/languages.yaml expand inside every RE.
 """
@@ -53,8 +51,8 @@ _SPACE = re.compile(r"\s+")
 _CONST_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,}")
 _NAME_CHARS = re.compile(r"[\w$.?]+")
 _PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
-PRIMITIVES = ("strings", "bound", "elements", "used", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file",
-              "not_file", "not", "any", "some", "after")
+PRIMITIVES = ("strings", "bound", "elements", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file",
+              "not_file", "not", "any", "all", "some", "after")
 
 
 def holds(where: dict, caps: dict, src: Source) -> bool:
@@ -63,6 +61,8 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
         return not holds(where["not"], caps, src)
     if key == "any":
         return any(holds(w, caps, src) for w in where["any"])
+    if key == "all":
+        return all(holds(w, caps, src) for w in where["all"])
     if key in ("file", "not_file"):
         found = compiled(where[key]).search(src.text) is not None
         return found if key == "file" else not found
@@ -85,8 +85,6 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
         return src.resolve(node) is not None
     if key == "elements":
         return _elements(src, node, where)
-    if key == "used":
-        return src.name_count(src.node_text(node).strip()) > 1
     if key == "chain":
         return _text_test(src.resolved_text(node), where)
     if key == "text":
@@ -112,8 +110,8 @@ def validate(where: dict) -> None:
         raise ValueError(f"unknown predicate {key!r}")
     if key == "not":
         validate(where["not"])
-    if key == "any":
-        for w in where["any"]:
+    if key in ("any", "all"):
+        for w in where[key]:
             validate(w)
     if key == "some":
         for w in where.get("where", ()):
@@ -123,7 +121,7 @@ def validate(where: dict) -> None:
 def some_queries(where: dict, language: str) -> list[str]:
     """The sub-queries of `some` predicates (nested ones too), for the rule tests to compile."""
     key = next(iter(where))
-    nested = [where["not"]] if key == "not" else list(where["any"]) if key == "any" else list(where.get("where", ())) if key == "some" else []
+    nested = [where["not"]] if key == "not" else list(where[key]) if key in ("any", "all") else list(where.get("where", ())) if key == "some" else []
     out = [_sub_query(where, language)] if key == "some" else []
     for w in nested:
         out.extend(some_queries(w, language))
@@ -211,7 +209,10 @@ def _elements(src: Source, node, where: dict) -> bool:
         return False
     pattern = compiled(where.get("matches", "."))
     values = [src.string_value(e) for e in elements]
-    return all(v is not None and pattern.search(v) for v in values)
+    if not all(v is not None and pattern.search(v) for v in values):
+        return False
+    # `not_every: RE`: not when every element also matches RE (a list of placeholders only)
+    return "not_every" not in where or not all(compiled(where["not_every"]).search(v) for v in values)
 
 
 def _keys(src: Source, node) -> list | None:

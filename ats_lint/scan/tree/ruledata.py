@@ -30,6 +30,9 @@ class SyntaxRule:
     what: str = ""
     value: str | None = None
     unknown: str = "a value computed at run time"
+    # a capture naming what the finding is about (a list of pins): the finding is dropped when a
+    # pin reported by another rule in the same file uses that name (reported where it is consumed)
+    defer_to_use: str | None = None
     examples: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -80,6 +83,7 @@ def syntax_rules() -> tuple[SyntaxRule, ...]:
                     what=item.get("what", ""),
                     value=item.get("value"),
                     unknown=item.get("unknown", "a value computed at run time"),
+                    defer_to_use=item.get("defer_to_use"),
                     examples=item.get("examples", {}),
                 )
             )

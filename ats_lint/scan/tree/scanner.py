@@ -10,9 +10,13 @@
 3. String literals (never comments) are searched for hosts, DigiCert fingerprints and PEMs.
 4. The text patterns of rules/text.yaml that the tree does not own (`tree_owned`) run over the
    text with the tree's comments blanked (environment variables in strings, `-Djavax...`).
-5. Each syntax rule's query runs; matches whose `where` predicates hold are reported.
+5. Each syntax rule's query runs; matches whose `where` predicates hold are reported. A rule with
+   `defer_to_use` (a list of pins) runs last and stays silent about a name that a pin reported by
+   another rule uses (the builder or comparison that consumes the list is the finding).
 """
 from __future__ import annotations
+
+import re
 
 from ats_lint.model import FileResult, ScanError
 from ats_lint.scan.literals import PEM_MARKER, has_host_hint, scan_text
@@ -58,8 +62,9 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
     if patterns:
         body = _blank(text, src, comments)
         text_scanner.scan_settings(body, sink, kind, src.index, tree=language)
-    for rule in rules:
-        _apply(rule, src, sink)
+    pins_reported: list[str] = []  # the resolved texts of the ATS301 matches reported so far
+    for rule in sorted(rules, key=lambda r: r.defer_to_use is not None):
+        _apply(rule, src, sink, pins_reported)
 
 
 def _fallback(text: str, sink: FindingSink, kind: str, result: FileResult, message: str) -> None:
@@ -111,10 +116,12 @@ def _blank(text: str, src: Source, comments: list) -> str:
     return "".join(out)
 
 
-def _apply(rule: SyntaxRule, src: Source, sink: FindingSink) -> None:
+def _apply(rule: SyntaxRule, src: Source, sink: FindingSink, pins_reported: list[str]) -> None:
     reported: set[tuple[int, int]] = set()  # one finding per node: two pins added in one builder block
     for _, caps in matches(src.spec.name, query_of(rule, src.spec.name), src.tree.root_node):
         if rule.report not in caps or not all(holds(w, caps, src) for w in rule.where):
+            continue
+        if rule.defer_to_use and _used_by(src.node_text(caps[rule.defer_to_use][0]).strip(), pins_reported):
             continue
         anchor = caps[rule.report][0]
         while rule.leftmost and anchor.named_children:
@@ -125,12 +132,29 @@ def _apply(rule: SyntaxRule, src: Source, sink: FindingSink) -> None:
         span = src.span(anchor)
         shown = src.node_text(anchor).split("\n", 1)[0][:120]
         if rule.rule == "ATS301":
+            pins_reported.extend(_pin_texts(src, caps))
             sink.add("ATS301", span, f"{rule.id}:{shown}", detail=rule.detail.replace("{report}", shown))
         else:
             value = trust_value(rule, caps, src)
             if value is not None:
                 what = rule.what.replace("{report}", shown)
                 sink.trust(value, what, span, f"{what} {value.text[:200]}")
+
+
+def _pin_texts(src: Source, caps: dict) -> list[str]:
+    """What a reported pin's captures say, with the names they resolve to and the collections
+    their loop variables walk (`for pin in PINS`: `PINS`)."""
+    out = []
+    for nodes in caps.values():
+        for n in nodes:
+            out.append(src.resolved_text(n))
+            out.extend(src.node_text(c) for i in src.identifiers_in(n, limit=12) if (c := src.iterated(i)) is not None)
+    return out
+
+
+def _used_by(name: str, texts: list[str]) -> bool:
+    used = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
+    return any(used.search(t) for t in texts)
 
 
 def trust_value(rule: SyntaxRule, caps: dict, src: Source):

@@ -40,7 +40,6 @@ class Source:
         self._elements: dict[tuple, list | None] = {}
         self.string_nodes: list = []  # outermost string literals, set by the scanner
         self._file_tests: dict[str, bool] = {}
-        self._names: dict[str, int] | None = None
 
     # ------------------------------------------------------------------ positions
     def char(self, byte_offset: int) -> int:
@@ -223,23 +222,6 @@ class Source:
                         parts.append(self.resolved_text(value, depth + 1))
         self._texts[key] = " ".join(parts)
         return self._texts[key]
-
-    def name_count(self, name: str) -> int:
-        """How many times a name occurs in this file as an identifier (any `*identifier` node
-        type), comments and strings aside."""
-        if self._names is None:
-            counts: dict[str, int] = {}
-            stack = [self.tree.root_node]
-            while stack:
-                n = stack.pop()
-                if n.type in self.spec.comments or n.type in self.spec.strings:
-                    continue
-                if n.type in self.spec.identifiers or n.type.endswith("identifier"):
-                    key = self.node_text(n)
-                    counts[key] = counts.get(key, 0) + 1
-                stack.extend(n.named_children)
-            self._names = counts
-        return self._names.get(name, 0)
 
     def identifiers_in(self, node, limit: int = 40) -> list:
         out, stack = [], [node]
