@@ -36,6 +36,8 @@ Each entry is a dict whose first key names the primitive and the capture it read
   `outer: true` the value is the call chain the capture is a link of (`SSLContexts.custom()
   .loadTrustMaterial(...).build()` assigned to `sslContext`);
 - `file: RE` / `not_file: RE`: the whole file's text;
+- `file_with: CAP, matches: RE`: the whole file's text matches RE with `{name}` replaced by the
+  capture's text (escaped): `init(` + the key store's name + `)`, the store handed to `init`;
 - `not: {...}`, `any: [{...}, ...]` and `all: [{...}, ...]`.
 
 `{digest}` and the other macros of rules/syntax/languages.yaml expand inside every RE.
@@ -52,7 +54,7 @@ _CONST_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,}")
 _NAME_CHARS = re.compile(r"[\w$.?]+")
 _PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
 PRIMITIVES = ("strings", "bound", "elements", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file",
-              "not_file", "not", "any", "all", "some", "after")
+              "not_file", "file_with", "not", "any", "all", "some", "after")
 
 
 def holds(where: dict, caps: dict, src: Source) -> bool:
@@ -83,6 +85,9 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
         return any(pattern.search(s) for s in src.strings_in(node, every=True))
     if key == "bound":
         return src.resolve(node) is not None
+    if key == "file_with":
+        name = re.escape(_SPACE.sub("", src.node_text(node)))
+        return compiled(where["matches"].replace("{name}", name)).search(src.text) is not None
     if key == "elements":
         return _elements(src, node, where)
     if key == "chain":

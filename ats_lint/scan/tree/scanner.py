@@ -132,7 +132,8 @@ def _apply(rule: SyntaxRule, src: Source, sink: FindingSink, pins_reported: list
         span = src.span(anchor)
         shown = src.node_text(anchor).split("\n", 1)[0][:120]
         if rule.rule == "ATS301":
-            pins_reported.extend(_pin_texts(src, caps))
+            if rule.defer_to_use is None:  # a deferred list's own finding consumes nothing
+                pins_reported.extend(_pin_texts(src, caps))
             sink.add("ATS301", span, f"{rule.id}:{shown}", detail=rule.detail.replace("{report}", shown))
         else:
             value = trust_value(rule, caps, src)

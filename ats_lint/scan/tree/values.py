@@ -71,7 +71,8 @@ class Source:
                 for name_node, value_node in zip(caps.get("name", []), values or each):
                     decl = name_node.parent
                     # `self.x = ...`: seen by every method; a lambda's parameter (`p => ...`): the lambda
-                    scope = None if decl.type in _MEMBERS else _scope(name_node)
+                    # a function's name is seen where the function is declared, not inside it
+                    scope = None if decl.type in _MEMBERS else _scope(decl) if decl.type in _FUNCTIONS else _scope(name_node)
                     if scope is not None and _is_assignment(name_node):
                         # `pool = x509.NewCertPool()` inside an `if`: the variable keeps the value
                         # after the block, in the whole function that declared it
@@ -318,7 +319,8 @@ class Source:
 
     def strings_in(self, node, depth: int = 0, limit: int = 50, every: bool = False) -> list[str]:
         """Every string value in a node and in what its names are bound to (first one first):
-        the nearest binding of each name, or with `every` all its bindings and calls made on it."""
+        the nearest binding of each name, or with `every` all its bindings and calls made on it
+        (a loop variable: the collection it walks)."""
         out: list[str] = []
         stack = [node]
         while stack and len(out) < limit:
@@ -328,7 +330,9 @@ class Source:
                 out.append(value)
                 continue
             if n.type in self.spec.identifiers or _DOTTED.match(self.node_text(n)) and n.type not in _CALLS:
-                bound = (self.all_values(n) if every else [v for v in [self.resolve(n)] if v is not None]) if depth < MAX_DEPTH else []
+                # with `every`: all its bindings, or for a loop variable the collection it walks
+                bound = ((self.all_values(n) or [c for c in [self.iterated(n)] if c is not None]) if every
+                         else [v for v in [self.resolve(n)] if v is not None]) if depth < MAX_DEPTH else []
                 if bound:
                     for value in bound:
                         out.extend(self.strings_in(value, depth + 1, limit - len(out), every))
