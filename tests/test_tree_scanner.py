@@ -85,3 +85,17 @@ def test_store_paths_built_by_a_join_call_are_looked_up_for_ats202(tmp_path, mon
         ("cmd/dial.go", 4, "ATS201"), ("cmd/dial.go", 4, "ATS202"),
         ("lib/agent.js", 2, "ATS201"),
     }
+
+
+def test_a_store_read_with_a_required_module_is_looked_up_by_its_path(tmp_path, monkeypatch):
+    # `fs` (bound to `require('fs')`) and the encoding are strings the value leads to too; the path wins
+    write_tree(tmp_path, {
+        "client.js": "const https = require('https');\nconst fs = require('fs');\n"
+                     "const agent = new https.Agent({ ca: fs.readFileSync('certs/ca.pem', 'utf8') });\n",
+        "certs/ca.pem": "{{pem:DigiCert Global Root G2}}",
+    })
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    found = {(f["path"], f["line"], f["rule"]) for f in doc["findings"] if not f["path"].endswith(".pem")}
+    assert found == {("client.js", 3, "ATS201"), ("client.js", 3, "ATS202")}
+    ats201 = next(f for f in doc["findings"] if f["rule"] == "ATS201")
+    assert "certs/ca.pem" in ats201["message"]

@@ -26,6 +26,7 @@ from ats_lint.scan.tree.predicates import holds
 from ats_lint.scan.tree.ruledata import SyntaxRule, query_of, rules_for
 from ats_lint.scan.tree.values import Source
 
+_PATH_LIKE = re.compile(r"[/\\]|\.\w{2,9}$")
 PARSE_COUNT = [0]  # files parsed in this process (tests check that untriggered files are not)
 
 
@@ -172,6 +173,9 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
     joined = src.joined_path(nodes[0])  # `path.join(__dirname, '..', 'fixtures', 'ca.pem')`
     if joined is not None:
         strings = [joined]
+    # a path before other strings the value's names lead to (`fs` of `const fs = require('fs')`,
+    # an encoding such as 'utf8')
+    strings.sort(key=lambda s: _PATH_LIKE.search(s) is None)
     if strings:
         if is_default_store_text(strings[0]):
             return None
