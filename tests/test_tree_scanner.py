@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from helpers import check_json, write_tree
+from helpers import check_json, pem_of, write_tree
 
 from ats_lint.scan.tree import scanner
 
@@ -99,3 +99,24 @@ def test_a_store_read_with_a_required_module_is_looked_up_by_its_path(tmp_path, 
     assert found == {("client.js", 3, "ATS201"), ("client.js", 3, "ATS202")}
     ats201 = next(f for f in doc["findings"] if f["rule"] == "ATS201")
     assert "certs/ca.pem" in ats201["message"]
+
+
+def _split_pem(label: str, quote: str, plus: str = " +\n") -> str:
+    """A PEM written as string literals joined with `+`, one base64 line per literal."""
+    lines = pem_of(label).strip().splitlines()
+    return plus.join(f"{quote}{line}\\n{quote}" for line in lines)
+
+
+def test_a_pem_split_over_string_literals_joined_with_plus_is_reported_where_the_chain_starts(tmp_path, monkeypatch):
+    write_tree(tmp_path, {
+        "src/pinningData.ts": "// roots\nexport const ROOT: string =\n  " + _split_pem("DigiCert Global Root G2", "'") + ";\n",
+        "roots.go": "package roots\n\nconst root = " + _split_pem("DigiCert Global Root CA", '"') + "\n",
+        "Roots.cs": "class Roots {\n  const string Root = (" + _split_pem("DigiCert Global Root G2", '"') + ");\n}\n",
+        # an ATS root split the same way, and parts joined with a name: not a literal chain
+        "ats.js": "const r = " + _split_pem("Amazon Root CA 1", "'") + ";\n",
+        "mixed.js": "const r = '-----BEGIN CERTIFICATE-----\\n' + body + '-----END CERTIFICATE-----';\n",
+    })
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {
+        ("src/pinningData.ts", 3, "ATS302"), ("roots.go", 3, "ATS302"), ("Roots.cs", 2, "ATS302"),
+    }

@@ -24,7 +24,7 @@ from ats_lint.scan.sink import FindingSink
 from ats_lint.scan.tree.languages import language_specs, matches, parser
 from ats_lint.scan.tree.predicates import holds
 from ats_lint.scan.tree.ruledata import SyntaxRule, query_of, rules_for
-from ats_lint.scan.tree.values import Source
+from ats_lint.scan.tree.values import Source, is_plus_concatenation
 
 _PATH_LIKE = re.compile(r"[/\\]|\.\w{2,9}$")
 PARSE_COUNT = [0]  # files parsed in this process (tests check that untriggered files are not)
@@ -60,6 +60,8 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
         for node in strings:
             start = src.char(node.start_byte)
             scan_text(src.node_text(node), sink, lambda a, b, s=start: src.index.span(s + a, s + b))
+        for parts in _concatenations(src, strings):
+            _scan_joined(src, parts, sink)
     if patterns:
         body = _blank(text, src, comments)
         text_scanner.scan_settings(body, sink, kind, src.index, tree=language)
@@ -102,6 +104,56 @@ def _strings_and_comments(src: Source) -> tuple[list, list]:
         end = n.end_byte
         (comments if n.type in src.spec.comments else strings).append(n)
     return strings, comments
+
+
+def _concatenations(src: Source, strings: list) -> list[list]:
+    """Chains of string literals joined with `+` and nothing else (`'-----BEGIN CERTIFICATE-----\\n' +
+    'MIIB...' + ...`): their parts in source order, for each chain of two or more."""
+    groups: dict[tuple[int, int], list] = {}
+    for n in strings:
+        top, p = None, n.parent
+        while p is not None and (p.type == "parenthesized_expression" or is_plus_concatenation(p)):
+            if p.type != "parenthesized_expression":
+                top = p
+            p = p.parent
+        if top is not None:
+            groups.setdefault((top.start_byte, top.end_byte), [top]).append(n)
+    return [entry[1:] for entry in groups.values() if len(entry) > 2 and _only_literals(src, entry[0])]
+
+
+def _only_literals(src: Source, node) -> bool:
+    for c in node.named_children:
+        if c.type in src.spec.comments or c.type in src.spec.strings:
+            continue
+        if not (c.type == "parenthesized_expression" or is_plus_concatenation(c)) or not _only_literals(src, c):
+            return False
+    return True
+
+
+def _scan_joined(src: Source, parts: list, sink: FindingSink) -> None:
+    """Scan a chain's joined value: what lies inside one part is reported where it is (the per-string
+    scan found it already: one finding per line and rule), what spans parts (a PEM split over
+    lines) where the chain starts."""
+    pieces, bounds = [], []  # bounds: (start in the joined text, end, char offset of the part's content)
+    at = 0
+    for part in parts:
+        value = src.string_value(part)
+        if value is None:
+            return  # a template with substitutions: not a literal
+        raw = src.node_text(part)
+        inner = raw.find(value) if value else 0
+        bounds.append((at, at + len(value), src.char(part.start_byte) + max(inner, 0)))
+        pieces.append(value)
+        at += len(value)
+    first = src.char(parts[0].start_byte)
+
+    def span_at(a: int, b: int):
+        for start, end, char in bounds:
+            if start <= a and b <= end:
+                return src.index.span(char + a - start, char + b - start)
+        return src.index.span(first, first + min(b - a, bounds[0][1] - bounds[0][0]) + 1)
+
+    scan_text("".join(pieces), sink, span_at)
 
 
 def _blank(text: str, src: Source, comments: list) -> str:

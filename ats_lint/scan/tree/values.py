@@ -347,6 +347,11 @@ def _last_name(dotted: str) -> str:
     return dotted.rsplit(".", 1)[-1].strip()
 
 
+def is_plus_concatenation(node) -> bool:
+    """`a + b` (a binary expression of the language joined with `+`)."""
+    return node.type in _CONCATENATIONS and node.type != "concatenated_string" and _is_plus(node)
+
+
 def _is_plus(node) -> bool:
     return any(not c.is_named and c.type == "+" for c in node.children)
 
