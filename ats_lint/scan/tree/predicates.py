@@ -4,7 +4,8 @@ Each entry is a dict whose first key names the primitive and the capture it read
 
 - `chain: CAP, matches/not_matches: RE`: the capture's text with whitespace removed, followed by
   what its identifiers are bound to in the same file (a builder held in a variable, a key store
-  created three lines up), searched with RE;
+  created three lines up), searched with RE; with `nearest: true`, only the binding in scope (a
+  name bound in two functions of the file);
 - `text: CAP, matches/not_matches: RE`: the capture's own text, whitespace removed;
 - `inside: CAP, types: [...], matches: RE` (and `not_inside`): an ancestor of one of those node
   types (any type when omitted) whose text, whitespace removed, matches RE;
@@ -22,11 +23,13 @@ Each entry is a dict whose first key names the primitive and the capture it read
 - `strings: CAP, matches: RE`: some string literal in the capture, or in what its names are
   bound or assigned to in this file, matches RE (a path read by `os.ReadFile("ca.pem")` two lines up);
 - `bound: CAP`: the capture is a name bound in this file (a local or a same-file constant);
+- `param: CAP`: the capture is a parameter of a function that encloses it (the caller's value);
 - `elements: CAP, matches: RE, min: N`: the capture is a collection literal of the language's
   `collections` query (or holds one directly: `new HashSet<string> { ... }`) with at least N
   elements (default 1), every one of them a string constant whose value matches RE (a list of pins
   written as data); an element that is itself a collection (a one-entry map `["<pin>": .sha256]`)
   counts by its keys; with `not_every: RE`, not when every element also matches RE (placeholders);
+  with `names: RE`, an element may instead be a name matching RE (a constant defined elsewhere);
 - `some: CAP, query: Q, where: [...]`: some match of the query Q (a string, or a mapping language
   -> query) inside the capture, at any depth, satisfies the nested `where` (which sees the outer
   captures too): an `add(host, pin)` anywhere in a builder's `apply { }` block, loops included;
@@ -53,7 +56,7 @@ _SPACE = re.compile(r"\s+")
 _CONST_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,}")
 _NAME_CHARS = re.compile(r"[\w$.?]+")
 _PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
-PRIMITIVES = ("strings", "bound", "elements", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file",
+PRIMITIVES = ("strings", "bound", "param", "elements", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file",
               "not_file", "file_with", "not", "any", "all", "some", "after")
 
 
@@ -85,12 +88,18 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
         return any(pattern.search(s) for s in src.strings_in(node, every=True))
     if key == "bound":
         return src.resolve(node) is not None
+    if key == "param":
+        return src.is_parameter(node)
     if key == "file_with":
         name = re.escape(_SPACE.sub("", src.node_text(node)))
         return compiled(where["matches"].replace("{name}", name)).search(src.text) is not None
     if key == "elements":
         return _elements(src, node, where)
     if key == "chain":
+        if where.get("nearest"):  # only the binding in scope (`var tlsConfig` of this function)
+            bound = src.resolve(node)
+            text = _SPACE.sub("", src.node_text(node)) + ("" if bound is None else " " + src.resolved_text(bound))
+            return _text_test(text, where)
         return _text_test(src.resolved_text(node), where)
     if key == "text":
         return _text_test(_SPACE.sub("", src.node_text(node)), where)
@@ -213,11 +222,17 @@ def _elements(src: Source, node, where: dict) -> bool:
     if len(elements) < int(where.get("min", 1)):
         return False
     pattern = compiled(where.get("matches", "."))
+    names = compiled(where["names"]) if "names" in where else None
     values = [src.string_value(e) for e in elements]
-    if not all(v is not None and pattern.search(v) for v in values):
+    strings = [v for v in values if v is not None]
+    if not all(pattern.search(v) for v in strings):
         return False
-    # `not_every: RE`: not when every element also matches RE (a list of placeholders only)
-    return "not_every" not in where or not all(compiled(where["not_every"]).search(v) for v in values)
+    # `names: RE`: an element that is not a string may be a name matching RE (a constant defined elsewhere)
+    if len(strings) < len(values) and (names is None or not all(
+            names.fullmatch(_SPACE.sub("", src.node_text(e))) for e, v in zip(elements, values) if v is None)):
+        return False
+    # `not_every: RE`: not when every string element also matches RE (a list of placeholders only)
+    return "not_every" not in where or not strings or not all(compiled(where["not_every"]).search(v) for v in strings)
 
 
 def _keys(src: Source, node) -> list | None:

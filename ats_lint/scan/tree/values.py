@@ -121,6 +121,18 @@ class Source:
         bound = self.binding(node)
         return bound[0] if bound else None
 
+    def is_parameter(self, node) -> bool:
+        """Is this name a parameter of a function that encloses it (the caller's value)?"""
+        name = self.node_text(node).strip()
+        n = node.parent
+        while n is not None:
+            if n.type in _FUNCTIONS:
+                for child in n.named_children:
+                    if "parameter" in child.type and any(self.node_text(i) == name for i in self.identifiers_in(child)):
+                        return True
+            n = n.parent
+        return False
+
     def iterated(self, node):
         """The collection a loop variable (or a `forEach` lambda's parameter) walks, or None."""
         bound = self.binding(node)
