@@ -33,6 +33,9 @@ class SyntaxRule:
     # a capture naming what the finding is about (a list of pins): the finding is dropped when a
     # pin reported by another rule in the same file uses that name (reported where it is consumed)
     defer_to_use: str | None = None
+    # a regex searched in the reported node's text: the finding sits where it first matches (a
+    # key inside a configuration text written as a string literal), instead of where the node starts
+    report_at: str | None = None
     examples: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -84,6 +87,7 @@ def syntax_rules() -> tuple[SyntaxRule, ...]:
                     value=item.get("value"),
                     unknown=item.get("unknown", "a value computed at run time"),
                     defer_to_use=item.get("defer_to_use"),
+                    report_at=item.get("report_at"),
                     examples=item.get("examples", {}),
                 )
             )

@@ -23,7 +23,7 @@ from ats_lint.scan.literals import PEM_MARKER, has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
 from ats_lint.scan.tree.languages import language_specs, matches, parser
 from ats_lint.scan.tree.predicates import holds
-from ats_lint.scan.tree.ruledata import SyntaxRule, query_of, rules_for
+from ats_lint.scan.tree.ruledata import SyntaxRule, compiled, query_of, rules_for
 from ats_lint.scan.tree.values import Source, is_plus_concatenation
 
 _PATH_LIKE = re.compile(r"[/\\]|\.\w{2,9}$")
@@ -184,6 +184,13 @@ def _apply(rule: SyntaxRule, src: Source, sink: FindingSink, pins_reported: list
         reported.add((anchor.start_byte, anchor.end_byte))
         span = src.span(anchor)
         shown = src.node_text(anchor).split("\n", 1)[0][:120]
+        if rule.report_at:
+            found = compiled(rule.report_at).search(src.node_text(anchor))
+            if found is None:
+                continue
+            start = src.char(anchor.start_byte) + found.start()
+            span = src.index.span(start, start + len(found.group(0)))
+            shown = found.group(0).strip()[:120]
         if rule.rule == "ATS301":
             if rule.defer_to_use is None:  # a deferred list's own finding consumes nothing
                 pins_reported.extend(_pin_texts(src, caps))
