@@ -41,6 +41,7 @@ Each entry is a dict whose first key names the primitive and the capture it read
 - `file: RE` / `not_file: RE`: the whole file's text;
 - `file_with: CAP, matches: RE`: the whole file's text matches RE with `{name}` replaced by the
   capture's text (escaped): `init(` + the key store's name + `)`, the store handed to `init`;
+  `function_with` the same over the function that encloses the capture (the file outside functions);
 - `not: {...}`, `any: [{...}, ...]` and `all: [{...}, ...]`.
 
 `{digest}` and the other macros of rules/syntax/languages.yaml expand inside every RE.
@@ -57,7 +58,7 @@ _CONST_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,}")
 _NAME_CHARS = re.compile(r"[\w$.?]+")
 _PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
 PRIMITIVES = ("strings", "bound", "param", "elements", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file",
-              "not_file", "file_with", "not", "any", "all", "some", "after")
+              "not_file", "file_with", "function_with", "not", "any", "all", "some", "after")
 
 
 def holds(where: dict, caps: dict, src: Source) -> bool:
@@ -90,9 +91,10 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
         return src.resolve(node) is not None
     if key == "param":
         return src.is_parameter(node)
-    if key == "file_with":
+    if key in ("file_with", "function_with"):
         name = re.escape(_SPACE.sub("", src.node_text(node)))
-        return compiled(where["matches"].replace("{name}", name)).search(src.text) is not None
+        scope = src.text if key == "file_with" else src.node_text(src.enclosing_function(node))
+        return compiled(where["matches"].replace("{name}", name)).search(scope) is not None
     if key == "elements":
         return _elements(src, node, where)
     if key == "chain":

@@ -121,6 +121,13 @@ class Source:
         bound = self.binding(node)
         return bound[0] if bound else None
 
+    def enclosing_function(self, node):
+        """The nearest function that encloses the node, or the file's root."""
+        n = node.parent
+        while n is not None and n.type not in _FUNCTIONS:
+            n = n.parent
+        return n if n is not None else self.tree.root_node
+
     def is_parameter(self, node) -> bool:
         """Is this name a parameter of a function that encloses it (the caller's value)?"""
         name = self.node_text(node).strip()
