@@ -65,7 +65,8 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
     if patterns:
         body = _blank(text, src, comments)
         text_scanner.scan_settings(body, sink, kind, src.index, tree=language)
-    pins_reported: list[str] = []  # the resolved texts of the ATS301 matches reported so far
+    # the resolved texts of the ATS301 matches reported so far, kept only when a deferred rule reads them
+    pins_reported: list[str] | None = [] if any(r.defer_to_use for r in rules) else None
     for rule in sorted(rules, key=lambda r: r.defer_to_use is not None):
         _apply(rule, src, sink, pins_reported)
 
@@ -169,7 +170,7 @@ def _blank(text: str, src: Source, comments: list) -> str:
     return "".join(out)
 
 
-def _apply(rule: SyntaxRule, src: Source, sink: FindingSink, pins_reported: list[str]) -> None:
+def _apply(rule: SyntaxRule, src: Source, sink: FindingSink, pins_reported: list[str] | None) -> None:
     reported: set[tuple[int, int]] = set()  # one finding per node: two pins added in one builder block
     for _, caps in matches(src.spec.name, query_of(rule, src.spec.name), src.tree.root_node):
         if rule.report not in caps or not all(holds(w, caps, src) for w in rule.where):
@@ -192,7 +193,7 @@ def _apply(rule: SyntaxRule, src: Source, sink: FindingSink, pins_reported: list
             span = src.index.span(start, start + len(found.group(0)))
             shown = found.group(0).strip()[:120]
         if rule.rule == "ATS301":
-            if rule.defer_to_use is None:  # a deferred list's own finding consumes nothing
+            if pins_reported is not None and rule.defer_to_use is None:  # a deferred list's own finding consumes nothing
                 pins_reported.extend(_pin_texts(src, caps))
             sink.add("ATS301", span, f"{rule.id}:{shown}", detail=rule.detail.replace("{report}", shown))
         else:

@@ -123,21 +123,18 @@ class Source:
 
     def enclosing_function(self, node):
         """The nearest function that encloses the node, or the file's root."""
-        n = node.parent
-        while n is not None and n.type not in _FUNCTIONS:
-            n = n.parent
-        return n if n is not None else self.tree.root_node
+        fn = _function_of(node)
+        return fn if fn is not None else self.tree.root_node
 
     def is_parameter(self, node) -> bool:
         """Is this name a parameter of a function that encloses it (the caller's value)?"""
         name = self.node_text(node).strip()
-        n = node.parent
-        while n is not None:
-            if n.type in _FUNCTIONS:
-                for child in n.named_children:
-                    if "parameter" in child.type and any(self.node_text(i) == name for i in self.identifiers_in(child)):
-                        return True
-            n = n.parent
+        fn = _function_of(node)
+        while fn is not None:
+            for child in fn.named_children:
+                if "parameter" in child.type and any(self.node_text(i) == name for i in self.identifiers_in(child)):
+                    return True
+            fn = _function_of(fn)
         return False
 
     def iterated(self, node):
@@ -383,6 +380,14 @@ def _is_assignment(name_node) -> bool:
             return True
         n, hops = n.parent, hops + 1
     return False
+
+
+def _function_of(node):
+    """The nearest function that encloses the node (not the node itself), or None."""
+    n = node.parent
+    while n is not None and n.type not in _FUNCTIONS:
+        n = n.parent
+    return n
 
 
 def _function_scope(scope):
