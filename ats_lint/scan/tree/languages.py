@@ -32,6 +32,8 @@ class LanguageSpec:
     interpolations: str = ""  # a query: the @expr nodes interpolated in a string literal
     path_joins: frozenset[str] = frozenset()  # calls that join path parts (`path.join`, `filepath.Join`)
     path_bases: frozenset[str] = frozenset()  # a first part that is the code's own folder (`__dirname`)
+    assertions: re.Pattern | None = None  # the callee of a test assertion whose arguments are expected values
+    decoders: re.Pattern | None = None  # a call that decodes one string literal, `$` standing for it
 
 
 @functools.lru_cache(maxsize=1)
@@ -61,8 +63,18 @@ def language_specs() -> dict[str, LanguageSpec]:
             interpolations=item.get("interpolations", ""),
             path_joins=frozenset(item.get("path_joins", ())),
             path_bases=frozenset(item.get("path_bases", ())),
+            decoders=_decoders(item.get("decoders", ())),
+            assertions=re.compile(item["assertions"]) if item.get("assertions") else None,
         )
     return out
+
+
+def _decoders(forms: list[str]) -> re.Pattern | None:
+    """One regex for the calls that decode a literal (`Convert.FromBase64String($)`), matched against
+    a call's text without whitespace and with its first string literal replaced by `$`."""
+    if not forms:
+        return None
+    return re.compile("^(?:" + "|".join(re.escape(f).replace(r"\*", r"[\w.]*") for f in forms) + ")$")
 
 
 def tree_language(path: Path | str, kind: str, text: str | None = None) -> str | None:

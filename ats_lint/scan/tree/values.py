@@ -126,6 +126,22 @@ class Source:
         fn = _function_of(node)
         return fn if fn is not None else self.tree.root_node
 
+    def in_expected_value(self, node) -> bool:
+        """Is the node part of an argument of a test assertion (`expect(fetch).toHaveBeenCalledWith(url,
+        {...})`, the language's `assertions`), with no other call or function between: a value the
+        test expects, not configuration?"""
+        if self.spec.assertions is None:
+            return False
+        n = node.parent
+        while n is not None and n.type not in _FUNCTIONS:
+            if n.type in _CALLS:
+                callee = n.child_by_field_name("function") or (n.named_children[0] if n.named_children else None)
+                if callee is None or callee.start_byte <= node.start_byte < callee.end_byte:
+                    return False
+                return self.spec.assertions.search(_SPACE.sub("", self.node_text(callee))) is not None
+            n = n.parent
+        return False
+
     def is_parameter(self, node) -> bool:
         """Is this name a parameter of a function that encloses it (the caller's value)?"""
         name = self.node_text(node).strip()
@@ -274,12 +290,30 @@ class Source:
             if all(p is not None for p in parts):
                 return "".join(parts)
             return None
+        if self.spec.decoders is not None and named and (literal := self._decoded(node)) is not None:
+            return self.string_value(literal, depth)
         if depth < MAX_DEPTH:
             bound = self.binding(node)
             if bound is not None:
                 value, each = bound
                 return self.element_value(value, depth + 1) if each else self.string_value(value, depth + 1)
         return None
+
+    def _decoded(self, node):
+        """The string literal a decoding call wraps (`Convert.FromBase64String("...")`, the
+        language's `decoders`), or None."""
+        if node.end_byte - node.start_byte > 600:
+            return None
+        stack = list(reversed(node.named_children))
+        while stack:  # the first string literal in source order
+            n = stack.pop()
+            if n.type in self.spec.strings:
+                break
+            stack.extend(reversed(n.named_children))
+        else:
+            return None
+        text = self.data[node.start_byte:n.start_byte] + b"$" + self.data[n.end_byte:node.end_byte]
+        return n if self.spec.decoders.match(_SPACE.sub("", text.decode("utf-8", "replace"))) else None
 
     def element_value(self, node, depth: int = 0) -> str | None:
         """The first element of a collection literal whose elements are all strings (or of a
@@ -421,6 +455,7 @@ _FUNCTIONS = frozenset({
 })
 _MEMBERS = frozenset({"field_expression", "member_expression", "navigation_expression", "selector_expression", "member_access_expression"})
 _FILE_SCOPES = frozenset({"source_file", "program", "translation_unit", "compilation_unit", "class_body", "declaration_list"})
-_WRAPPERS = frozenset({"parenthesized_expression", "value_argument", "literal_element", "argument", "expression_list", "expression_statement"})
+_WRAPPERS = frozenset({"parenthesized_expression", "value_argument", "literal_element", "argument", "expression_list", "expression_statement",
+                       "collection_element", "expression_element"})
 _CONCATENATIONS = frozenset({"binary_expression", "additive_expression", "concatenated_string"})
 _CALLS = frozenset({"call_expression", "method_invocation", "invocation_expression", "message_expression"})
