@@ -107,6 +107,25 @@ def _split_pem(label: str, quote: str, plus: str = " +\n") -> str:
     return plus.join(f"{quote}{line}\\n{quote}" for line in lines)
 
 
+def _pem_list(label: str, indent: str = "    ") -> str:
+    """A PEM written as a list of string literals, one line per element."""
+    return ",\n".join(f'{indent}"{line}"' for line in pem_of(label).strip().splitlines())
+
+
+def test_a_pem_written_one_line_per_list_element_is_reported_where_the_list_starts(tmp_path, monkeypatch):
+    write_tree(tmp_path, {
+        "lib/store.js": "var store = [\n  [\n" + _pem_list("DigiCert Global Root CA") + "\n  ].join('\\n'),\n];\n",
+        "Roots.kt": "val ROOT = listOf(\n" + _pem_list("DigiCert Global Root G2") + "\n).joinToString(\"\\n\")\n",
+        # an ATS root the same way, and a list holding other values too
+        "ats.js": "var s = [\n" + _pem_list("Amazon Root CA 1") + "\n].join('\\n');\n",
+        "mixed.js": "var s = [\n  '-----BEGIN CERTIFICATE-----',\n  body,\n  '-----END CERTIFICATE-----',\n].join('\\n');\n",
+    })
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {
+        ("lib/store.js", 3, "ATS302"), ("Roots.kt", 2, "ATS302"),
+    }
+
+
 def test_a_pem_split_over_string_literals_joined_with_plus_is_reported_where_the_chain_starts(tmp_path, monkeypatch):
     write_tree(tmp_path, {
         "src/pinningData.ts": "// roots\nexport const ROOT: string =\n  " + _split_pem("DigiCert Global Root G2", "'") + ";\n",

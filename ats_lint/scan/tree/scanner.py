@@ -62,6 +62,8 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
             scan_text(src.node_text(node), sink, lambda a, b, s=start: src.index.span(s + a, s + b))
         for parts in _concatenations(src, strings):
             _scan_joined(src, parts, sink)
+        for parts in _pem_lines(src, strings):
+            _scan_joined(src, parts, sink, sep="\n")
     if patterns:
         body = _blank(text, src, comments)
         text_scanner.scan_settings(body, sink, kind, src.index, tree=language)
@@ -131,7 +133,35 @@ def _only_literals(src: Source, node) -> bool:
     return True
 
 
-def _scan_joined(src: Source, parts: list, sink: FindingSink) -> None:
+def _pem_lines(src: Source, strings: list) -> list[list]:
+    """A PEM written one line per element of a list of string literals (`["-----BEGIN CERTIFICATE-----",
+    "MIID...", ..., "-----END CERTIFICATE-----"].join("\\n")`): the list's strings, in order."""
+    out = []
+    for n in strings:
+        if PEM_MARKER not in src.node_text(n)[:40]:
+            continue
+        element = n  # the list's element: the literal, or a wrapper holding only it (`value_argument`)
+        while element.parent is not None and element.parent.type in _ELEMENT_WRAPPERS:
+            element = element.parent
+        if element.parent is None:
+            continue
+        siblings = [c for c in element.parent.named_children if c.type not in src.spec.comments]
+        literals = [_unwrapped(c) for c in siblings]
+        if len(literals) > 2 and siblings[0] == element and all(c.type in src.spec.strings for c in literals):
+            out.append(literals)
+    return out
+
+
+_ELEMENT_WRAPPERS = frozenset({"value_argument", "argument", "literal_element", "collection_element", "expression_element"})
+
+
+def _unwrapped(node):
+    while node.type in _ELEMENT_WRAPPERS and len(node.named_children) == 1:
+        node = node.named_children[0]
+    return node
+
+
+def _scan_joined(src: Source, parts: list, sink: FindingSink, sep: str = "") -> None:
     """Scan a chain's joined value: what lies inside one part is reported where it is (the per-string
     scan found it already: one finding per line and rule), what spans parts (a PEM split over
     lines) where the chain starts."""
@@ -145,7 +175,7 @@ def _scan_joined(src: Source, parts: list, sink: FindingSink) -> None:
         inner = raw.find(value) if value else 0
         bounds.append((at, at + len(value), src.char(part.start_byte) + max(inner, 0)))
         pieces.append(value)
-        at += len(value)
+        at += len(value) + len(sep)
     first = src.char(parts[0].start_byte)
 
     def span_at(a: int, b: int):
@@ -154,7 +184,7 @@ def _scan_joined(src: Source, parts: list, sink: FindingSink) -> None:
                 return src.index.span(char + a - start, char + b - start)
         return src.index.span(first, first + min(b - a, bounds[0][1] - bounds[0][0]) + 1)
 
-    scan_text("".join(pieces), sink, span_at)
+    scan_text(sep.join(pieces), sink, span_at)
 
 
 def _blank(text: str, src: Source, comments: list) -> str:
@@ -241,5 +271,7 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
     if strings:
         if is_default_store_text(strings[0]):
             return None
+        if _PATH_LIKE.search(strings[0]) is None and " " in strings[0].strip() and strings[0] in src.node_text(nodes[0]):
+            return None  # words written as the value, neither a PEM nor a path: a test's stand-in (`[]byte("PEM DATA")`)
         return TrustValue(PATH, strings[0])
     return TrustValue(UNKNOWN, src.node_text(nodes[0])[:120] or rule.unknown)
