@@ -19,7 +19,7 @@ def test_a_file_without_a_trigger_is_never_parsed(tmp_path, monkeypatch):
     write_tree(tmp_path, {
         "Plain.kt": "fun main() {\n    println(\"hello\")\n}\n",
         "util.go": "package util\n\nfunc Add(a, b int) int { return a + b }\n",
-        "Pin.kt": "val p = CertificatePinner.Builder().add(\"h\", \"sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\").build()\n",
+        "Pin.kt": "val p = CertificatePinner.Builder().add(\"h\", \"sha256/c1LGq17Q+ET9JaWhR6gft+7Yj99i/9mD+BGT4yN77Nc=\").build()\n",
     })
     before = scanner.PARSE_COUNT[0]
     _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", "--jobs", "1", ".")
@@ -61,7 +61,7 @@ def test_a_file_the_grammar_cannot_read_falls_back_to_the_text_scanner(tmp_path,
     garbage = "}}} ))) ((( {{{ ;;; <<< >>> @@@ ### $$$ %%% ^^^\n" * 40
     write_tree(tmp_path, {
         "Broken.kt": garbage + "val pinner = CertificatePinner.Builder()\n",
-        "Local.kt": "val x = )\nval p = CertificatePinner.Builder().add(\"h\", \"sha256/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\").build()\n" + "fun f() = 1\n" * 20,
+        "Local.kt": "val x = )\nval p = CertificatePinner.Builder().add(\"h\", \"sha256/c1LGq17Q+ET9JaWhR6gft+7Yj99i/9mD+BGT4yN77Nc=\").build()\n" + "fun f() = 1\n" * 20,
     })
     _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
     assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {("Broken.kt", 41, "ATS301"), ("Local.kt", 2, "ATS301")}

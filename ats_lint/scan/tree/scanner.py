@@ -203,7 +203,7 @@ def _blank(text: str, src: Source, comments: list) -> str:
 def _apply(rule: SyntaxRule, src: Source, sink: FindingSink, pins_reported: list[str] | None) -> None:
     reported: set[tuple[int, int]] = set()  # one finding per node: two pins added in one builder block
     for _, caps in matches(src.spec.name, query_of(rule, src.spec.name), src.tree.root_node):
-        if rule.report not in caps or not all(holds(w, caps, src) for w in rule.where):
+        if rule.report not in caps or _captures_comment(caps, src) or not all(holds(w, caps, src) for w in rule.where):
             continue
         if rule.defer_to_use and _used_by(src.node_text(caps[rule.defer_to_use][0]).strip(), pins_reported):
             continue
@@ -233,6 +233,13 @@ def _apply(rule: SyntaxRule, src: Source, sink: FindingSink, pins_reported: list
             if value is not None:
                 what = rule.what.replace("{report}", shown)
                 sink.trust(value, what, span, f"{what} {value.text[:200]}")
+
+
+def _captures_comment(caps: dict, src: Source) -> bool:
+    """Does the match take a comment for code? A comment between a receiver and its call
+    (`CertificatePinner.Builder()` / `// backup` / `.add(...)`) is a sibling like any other node
+    in a grammar without field names (Kotlin), so a pattern's `(_)` may match it."""
+    return any(n.type in src.spec.comments for name, nodes in caps.items() if not name.startswith("_") for n in nodes)
 
 
 def _pin_texts(src: Source, caps: dict) -> list[str]:

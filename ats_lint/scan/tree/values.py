@@ -65,6 +65,8 @@ class Source:
             implicit = []
             for _, caps in matches(self.spec.name, self.spec.bindings, self.tree.root_node):
                 values, each = caps.get("value", []), caps.get("each", [])
+                if any(n.type in self.spec.comments for n in values or each):
+                    continue  # a comment between a receiver and its call (Kotlin's unnamed fields)
                 if "implicit" in caps:
                     implicit.extend(zip(caps["implicit"], each))
                     continue
