@@ -343,8 +343,11 @@ def test_ctrl_c_in_a_single_process_run_exits_130(tmp_path):
     for i in range(300):
         write_tree(repo, {f"m{i}.py": "import requests\n" + "requests.get('https://x', verify=f'{a}{b}' + c)\n" * 600})
     env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1]), **os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    # a shell that starts the test run in the background leaves SIGINT ignored, and children inherit
+    # that: give the run the default disposition, as an interactive terminal would
     proc = subprocess.Popen([sys.executable, "-m", "ats_lint", "check", "--no-cache", "--quiet", "--jobs", "1", "."],
-                            cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(4)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
