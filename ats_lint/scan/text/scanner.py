@@ -175,6 +175,8 @@ class Pattern:
     value_display: str | None
     value_suffixes: tuple[str, ...]
     tree_owned: frozenset[str] = frozenset()  # languages whose syntax-tree scanner reads this form
+    anchor_matches: re.Pattern | None = None  # the anchor group's text must match this (checked after the regex)
+    digest_only: bool = False  # matches only text holding a digest: the prefilter's digest test admits such files
 
     def applies(self, kind: str) -> bool:
         return self.kinds is None or kind in self.kinds
@@ -217,6 +219,8 @@ def _pattern(item: dict, what_key: str) -> Pattern:
         unless_file_has=re.compile(item["unless_file_has"]) if item.get("unless_file_has") else None,
         unless_in=tuple(re.compile(unless_in[k]) for k in ("open", "close", "contains")) if unless_in else None,
         near=re.compile(item["near"]) if item.get("near") else None,
+        anchor_matches=re.compile(item["anchor_matches"]) if item.get("anchor_matches") else None,
+        digest_only=bool(item.get("digest_only")),
         within=int(item.get("within", 1000)),
         what=item[what_key],
         value_is=item.get("value_is", "literal"),
@@ -308,6 +312,8 @@ def _candidates(patterns, kind: str, body: str, tree: str | None = None, present
         if p.unless_file_has is not None and p.unless_file_has.search(body) is not None:
             continue
         for m in p.regex.finditer(body):
+            if p.anchor_matches is not None and p.anchor_matches.search(m.group("anchor")) is None:
+                continue
             if p.unless_in is not None and _inside_block(body, m.start(), p.unless_in):
                 continue
             if p.near is not None and p.near.search(body, m.end(), m.end() + p.within) is None:
@@ -380,10 +386,11 @@ def may_have_findings(text: str, kind: str) -> bool:
 
 @functools.lru_cache(maxsize=None)
 def _kind_hints(kind: str) -> tuple[str, ...] | None:
-    """The hints of every pattern of `kind`, each once (None: a pattern without hints applies)."""
+    """The hints of every pattern of `kind`, each once (None: a pattern without hints applies).
+    A `digest_only` pattern adds none: `may_have_findings` admits every file that may hold a digest."""
     hints: dict[str, None] = {}
     for p in (*trust_patterns(), *pinning_patterns()):
-        if p.applies(kind):
+        if p.applies(kind) and not p.digest_only:
             if p.hints is None:
                 return None
             hints.update(dict.fromkeys(p.hints))

@@ -203,7 +203,7 @@ def _blank(text: str, src: Source, comments: list) -> str:
 def _apply(rule: SyntaxRule, src: Source, sink: FindingSink, pins_reported: list[str] | None) -> None:
     reported: set[tuple[int, int]] = set()  # one finding per node: two pins added in one builder block
     for _, caps in matches(src.spec.name, query_of(rule, src.spec.name), src.tree.root_node):
-        if rule.report not in caps or _captures_comment(caps, src) or not all(holds(w, caps, src) for w in rule.where):
+        if rule.report not in caps or not all(holds(w, caps, src) for w in rule.where) or _captures_comment(caps, src):
             continue
         if rule.defer_to_use and _used_by(src.node_text(caps[rule.defer_to_use][0]).strip(), pins_reported):
             continue

@@ -304,7 +304,7 @@ class Source:
     def _decoded(self, node):
         """The string literal a decoding call wraps (`Convert.FromBase64String("...")`, the
         language's `decoders`), or None."""
-        if node.end_byte - node.start_byte > 600:
+        if node.end_byte - node.start_byte > 600 or b"(" not in self.data[node.start_byte:node.end_byte]:
             return None
         stack = list(reversed(node.named_children))
         while stack:  # the first string literal in source order
