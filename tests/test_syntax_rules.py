@@ -16,6 +16,17 @@ def _cases(kind: str):
             yield pytest.param(rule, example, id=f"{rule.id}-{kind}-{index}")
 
 
+@pytest.mark.parametrize("where", [
+    {"strings": "v", "not_matches": "bad"},          # `strings` reads only `matches`
+    {"not": {"text": "k", "matchs": "x"}},            # a misspelt option, nested
+    {"any": [{"chain": "v", "matches": "a"}, {"count": "v", "max": 2}]},
+    {"sometimes": "v"},                               # no such primitive
+])
+def test_a_predicate_option_the_primitive_does_not_read_is_rejected(where):
+    with pytest.raises(ValueError):
+        validate(where)
+
+
 @pytest.mark.parametrize("rule", syntax_rules(), ids=lambda r: r.id)
 def test_rule_compiles_and_has_examples_both_ways(rule):
     assert rule.languages <= set(language_specs()), rule.languages

@@ -119,11 +119,28 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
     raise ValueError(f"unknown predicate {key!r}")
 
 
+# The options each primitive reads besides its own key: any other key would be silently ignored
+# (`{strings: v, not_matches: ...}` once tested nothing), so the rule tests reject it.
+_OPTIONS = {
+    "strings": {"matches"}, "bound": set(), "param": set(), "elements": {"matches", "min", "not_every", "names"},
+    "chain": {"matches", "not_matches", "nearest"}, "text": {"matches", "not_matches"},
+    "inside": {"types", "matches", "within"}, "not_inside": {"types", "matches", "within"}, "has": {"types", "matches"},
+    "count": {"min"}, "constant": {"matches", "names", "or_text"}, "compare": {"mentions", "constant", "names", "other"},
+    "file": set(), "not_file": set(), "file_with": {"matches"}, "function_with": {"matches"},
+    "not": set(), "any": set(), "all": set(), "some": {"query", "where"},
+    "after": {"select", "matches", "not_matches", "outer"},
+}
+
+
 def validate(where: dict) -> None:
-    """Raise ValueError for a predicate this module does not know (used by the rule tests)."""
+    """Raise ValueError for a predicate this module does not know, or an option its primitive does
+    not read (used by the rule tests)."""
     key = next(iter(where))
     if key not in PRIMITIVES:
         raise ValueError(f"unknown predicate {key!r}")
+    unread = set(where) - {key} - _OPTIONS[key]
+    if unread:
+        raise ValueError(f"predicate {key!r} does not read {sorted(unread)}: {where}")
     if key == "not":
         validate(where["not"])
     if key in ("any", "all"):
