@@ -24,7 +24,7 @@ from ats_lint.scan.sink import FindingSink
 from ats_lint.scan.tree.languages import language_specs, matches, parser
 from ats_lint.scan.tree.predicates import holds
 from ats_lint.scan.tree.ruledata import SyntaxRule, compiled, query_of, rules_for
-from ats_lint.scan.tree.values import Source, is_plus_concatenation
+from ats_lint.scan.tree.values import ELEMENT_WRAPPERS, Source, is_plus_concatenation, unwrapped
 
 _PATH_LIKE = re.compile(r"[/\\]|\.\w{2,9}$")
 PARSE_COUNT = [0]  # files parsed in this process (tests check that untriggered files are not)
@@ -141,24 +141,15 @@ def _pem_lines(src: Source, strings: list) -> list[list]:
         if PEM_MARKER not in src.node_text(n)[:40]:
             continue
         element = n  # the list's element: the literal, or a wrapper holding only it (`value_argument`)
-        while element.parent is not None and element.parent.type in _ELEMENT_WRAPPERS:
+        while element.parent is not None and element.parent.type in ELEMENT_WRAPPERS:
             element = element.parent
         if element.parent is None:
             continue
         siblings = [c for c in element.parent.named_children if c.type not in src.spec.comments]
-        literals = [_unwrapped(c) for c in siblings]
+        literals = [unwrapped(c) for c in siblings]
         if len(literals) > 2 and siblings[0] == element and all(c.type in src.spec.strings for c in literals):
             out.append(literals)
     return out
-
-
-_ELEMENT_WRAPPERS = frozenset({"value_argument", "argument", "literal_element", "collection_element", "expression_element"})
-
-
-def _unwrapped(node):
-    while node.type in _ELEMENT_WRAPPERS and len(node.named_children) == 1:
-        node = node.named_children[0]
-    return node
 
 
 def _scan_joined(src: Source, parts: list, sink: FindingSink, sep: str = "") -> None:

@@ -394,6 +394,13 @@ class Source:
         return out
 
 
+def unwrapped(node):
+    """The expression inside an element or argument wrapper (`value_argument` > `string_literal`)."""
+    while node.type in ELEMENT_WRAPPERS and len(node.named_children) == 1:
+        node = node.named_children[0]
+    return node
+
+
 def _last_name(dotted: str) -> str:
     """`a.b?.C` -> `C`."""
     return dotted.rsplit(".", 1)[-1].strip()
@@ -457,7 +464,9 @@ _FUNCTIONS = frozenset({
 })
 _MEMBERS = frozenset({"field_expression", "member_expression", "navigation_expression", "selector_expression", "member_access_expression"})
 _FILE_SCOPES = frozenset({"source_file", "program", "translation_unit", "compilation_unit", "class_body", "declaration_list"})
-_WRAPPERS = frozenset({"parenthesized_expression", "value_argument", "literal_element", "argument", "expression_list", "expression_statement",
-                       "collection_element", "expression_element"})
+# the node a grammar wraps around each element or argument of a list or call (`value_argument` in
+# Kotlin, `literal_element` in Go, `collection_element` > `expression_element` in C#)
+ELEMENT_WRAPPERS = frozenset({"value_argument", "literal_element", "argument", "collection_element", "expression_element"})
+_WRAPPERS = ELEMENT_WRAPPERS | {"parenthesized_expression", "expression_list", "expression_statement"}
 _CONCATENATIONS = frozenset({"binary_expression", "additive_expression", "concatenated_string"})
 _CALLS = frozenset({"call_expression", "method_invocation", "invocation_expression", "message_expression"})
