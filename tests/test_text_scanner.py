@@ -628,6 +628,124 @@ def test_trustkit_public_key_hashes_in_swift(tmp_path, monkeypatch):
     assert found(tmp_path, monkeypatch, files) == {("App/AppDelegate.swift", 1, "ATS102"), ("App/AppDelegate.swift", 2, "ATS301")}
 
 
+# --------------------------------------------------------------------------- embedded C/C++ (Arduino, Azure IoT C)
+
+
+def test_arduino_sketch_pins_and_trust_anchors_are_reported_once_per_store(tmp_path, monkeypatch):
+    files = {
+        "sketch/sketch.ino": """\
+            #include <WiFiClientSecure.h>
+            const char fingerprint[] PROGMEM = "AB CD EF 01 23 45 67 89 AB CD EF 01 23 45 67 89 AB CD EF 01";
+            BearSSL::X509List cert(root_ca);
+            void setup() {
+              client.setFingerprint(fingerprint);
+              client.setTrustAnchors(&cert);
+              // client.setFingerprint(old_fingerprint);
+              client.setInsecure();
+            }
+            void again() {
+              client.setTrustAnchors(&cert);
+              secure.setCACert(root_ca);
+              https.begin(client, "https://device.example.com/fw.bin");
+              http.begin(url, kHostFingerprint);
+              if (!tls.verify(host_fingerprint, host)) { return; }
+              session.validators.pin(sha1Fingerprint);
+            }
+            """,
+        "esp32/main.cpp": """\
+            void connect() {
+              client->setCACert(AWS_ROOT_CA);
+              client->setKnownKey(&pubKey);
+            }
+            """,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("sketch/sketch.ino", 5, "ATS301"), ("sketch/sketch.ino", 6, "ATS201"), ("sketch/sketch.ino", 12, "ATS201"),
+        ("sketch/sketch.ino", 14, "ATS301"), ("sketch/sketch.ino", 15, "ATS301"), ("sketch/sketch.ino", 16, "ATS301"),
+        ("esp32/main.cpp", 2, "ATS201"), ("esp32/main.cpp", 3, "ATS301"),
+    }
+
+
+def test_arduino_library_plumbing_declarations_and_null_fingerprints_stay_silent(tmp_path, monkeypatch):
+    files = {
+        "src/SecureClient.h": """\
+            class SecureClient {
+            public:
+              void setFingerprint(const char* fp) {
+                this->client->setFingerprint(fp);
+              }
+              void setTrustAnchors(X509List* certs) { this->client->setTrustAnchors(certs); }
+              void config(const char* auth, const char* fingerprint = NULL) {
+                if (fingerprint) {
+                  this->conn.setFingerprint(fingerprint);
+                }
+              }
+              bool connect() {
+                client->setCACert(this->_optional_ca_cert);
+                return true;
+              }
+              void setCACert(const char *rootCA);
+            };
+            """,
+        "examples/Secure/Secure.ino": """\
+            const char * fingerprint = NULL; // set one to pin
+            void setup() {
+              if (fingerprint != NULL) {
+                client.setFingerprint(fingerprint);
+              } else {
+                client.setInsecure();
+              }
+              client.setCACert(NULL);
+            }
+            """,
+    }
+    assert found(tmp_path, monkeypatch, files) == set()
+
+
+def test_azure_iot_c_trusted_cert_option_is_a_custom_trust_store(tmp_path, monkeypatch):
+    files = {
+        "samples/telemetry.c": """\
+            #include "iothub.h"
+            int main(void) {
+                IoTHubDeviceClient_LL_SetOption(device_ll_handle, OPTION_TRUSTED_CERT, certificates);
+                IoTHubDeviceClient_LL_SetOption(device_ll_handle, OPTION_X509_CERT, x509certificate);
+                return 0;
+            }
+            """,
+        "inc/options.h": '#define OPTION_TRUSTED_CERT "TrustedCerts"\n',
+    }
+    assert found(tmp_path, monkeypatch, files) == {("samples/telemetry.c", 3, "ATS201")}
+
+
+def test_yaml_client_ca_file_and_trust_store_path_are_custom_trust_stores(tmp_path, monkeypatch):
+    files = {
+        "blackbox.yml": """\
+            modules:
+              https_2xx:
+                prober: http
+                http:
+                  tls_config:
+                    ca_file: "/certs/my_cert.crt"
+                    insecure_skip_verify: false
+            """,
+        "hono.yml": """\
+            hono:
+              messaging:
+                host: amqp.example.com
+                trustStorePath: /run/secrets/trusted-certs.pem
+            """,
+        "server.yml": """\
+            tls_server_config:
+              client_ca_file: /certs/clients.pem
+              cert_file: /certs/server.crt
+            values:
+              caFile: "{{ .Values.tls.caFile }}"
+              ca_file: ""
+            """,
+    }
+    assert found(tmp_path, monkeypatch, files) == {("blackbox.yml", 6, "ATS201"), ("hono.yml", 4, "ATS201")}
+
+
 # --------------------------------------------------------------------------- Go, Ruby, PHP, XML, HTML, SQL
 
 

@@ -76,7 +76,7 @@ def test_store_paths_built_by_a_join_call_are_looked_up_for_ats202(tmp_path, mon
         "cmd/dial.go": "package main\n\nfunc creds() credentials.TransportCredentials {\n\tc, _ := credentials.NewClientTLSFromFile(filepath.Join(\"certs\", \"ca.pem\"), \"\")\n\treturn c\n}\n",
         "cmd/certs/ca.pem": "{{pem:DigiCert Global Root G2}}",
         # a part that is not a constant: not joined (looked up as before, by its last string)
-        "lib/agent.js": "function agent(dir) {\n  return new https.Agent({ ca: fs.readFileSync(path.join(dir, 'missing.pem')) })\n}\n",
+        "lib/agent.js": "function agent(dir) {\n  return new https.Agent({ ca: fs.readFileSync(path.join(dir, 'agent-ca.pem')) })\n}\n",
     })
     _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
     found = {(f["path"], f["line"], f["rule"]) for f in doc["findings"] if not f["path"].endswith(".pem")}

@@ -23,6 +23,7 @@ from ats_lint.model import Span
 from ats_lint.resources import load_data
 from ats_lint.scan.literals import has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
+from ats_lint.scan.text.conditions import bound_only_to, handed_in, inside_block
 
 _HASH_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#[^\n]*")
 _NOT_NEWLINE = re.compile(r"[^\r\n]")
@@ -177,6 +178,9 @@ class Pattern:
     tree_owned: frozenset[str] = frozenset()  # languages whose syntax-tree scanner reads this form
     anchor_matches: re.Pattern | None = None  # the anchor group's text must match this (checked after the regex)
     digest_only: bool = False  # matches only text holding a digest: the prefilter's digest test admits such files
+    unless_bound: re.Pattern | None = None  # the `value` group is a name every assignment of the file gives a value matching this
+    unless_param: bool = False  # the `value` is a parameter of an enclosing C-like function, or a `this->` member: plumbing
+    once_per_value: bool = False  # one finding per file for each value (the same store installed on several connections)
 
     def applies(self, kind: str) -> bool:
         return self.kinds is None or kind in self.kinds
@@ -221,6 +225,9 @@ def _pattern(item: dict, what_key: str) -> Pattern:
         near=re.compile(item["near"]) if item.get("near") else None,
         anchor_matches=re.compile(item["anchor_matches"]) if item.get("anchor_matches") else None,
         digest_only=bool(item.get("digest_only")),
+        unless_bound=re.compile(item["unless_bound"]) if item.get("unless_bound") else None,
+        unless_param=bool(item.get("unless_param")),
+        once_per_value=bool(item.get("once_per_value")),
         within=int(item.get("within", 1000)),
         what=item[what_key],
         value_is=item.get("value_is", "literal"),
@@ -285,23 +292,9 @@ def _trust_value(pattern: Pattern, raw: str | None, name: str | None, sink: Find
     return TrustValue(PATH, shown or text)
 
 
-def _inside_block(body: str, start: int, unless_in) -> bool:
-    open_re, close_re, contains_re = unless_in
-    opened = None
-    for m in open_re.finditer(body, 0, start):
-        opened = m
-    if opened is None:
-        return False
-    closed_before = close_re.search(body, opened.end(), start)
-    if closed_before is not None:
-        return False
-    close = close_re.search(body, start)
-    block = body[opened.start(): close.end() if close else len(body)]
-    return contains_re.search(block) is not None
-
-
 def _candidates(patterns, kind: str, body: str, tree: str | None = None, present: dict | None = None):
     present = {} if present is None else present  # hint -> in body: each hint searched once per file
+    seen: set[tuple[str, str]] = set()  # (pattern, value) already reported (`once_per_value`)
     for p in patterns:
         if not p.applies(kind) or tree in p.tree_owned:
             continue
@@ -314,10 +307,19 @@ def _candidates(patterns, kind: str, body: str, tree: str | None = None, present
         for m in p.regex.finditer(body):
             if p.anchor_matches is not None and p.anchor_matches.search(m.group("anchor")) is None:
                 continue
-            if p.unless_in is not None and _inside_block(body, m.start(), p.unless_in):
+            if p.unless_in is not None and inside_block(body, m.start(), p.unless_in):
                 continue
             if p.near is not None and p.near.search(body, m.end(), m.end() + p.within) is None:
                 continue
+            if p.unless_bound is not None and bound_only_to(body, m, p.unless_bound):
+                continue
+            if p.unless_param and handed_in(body, m):
+                continue
+            if p.once_per_value:
+                key = (p.id, "".join(m.group("value").split()))
+                if key in seen:
+                    continue
+                seen.add(key)
             yield p, m
 
 

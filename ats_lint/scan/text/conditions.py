@@ -1,0 +1,76 @@
+"""Conditions on where a text pattern matched, beyond its regex: inside a block that switches it off,
+a value the file only sets to nothing, a value the caller hands in (rules/text.yaml `unless_in`,
+`unless_bound`, `unless_param`). Comments are already blanked in the text they read."""
+from __future__ import annotations
+
+import re
+
+
+def inside_block(body: str, start: int, unless_in) -> bool:
+    """Does the match at `start` sit inside an open/close block whose text matches `contains`?"""
+    open_re, close_re, contains_re = unless_in
+    opened = None
+    for m in open_re.finditer(body, 0, start):
+        opened = m
+    if opened is None:
+        return False
+    closed_before = close_re.search(body, opened.end(), start)
+    if closed_before is not None:
+        return False
+    close = close_re.search(body, start)
+    block = body[opened.start(): close.end() if close else len(body)]
+    return contains_re.search(block) is not None
+
+
+_NAME = re.compile(r"[A-Za-z_]\w{0,100}")
+_LEADING_NAME = re.compile(r"[ \t]{0,20}&?[ \t]{0,20}([A-Za-z_]\w{0,100})")
+# the header of a function whose body a `{` opens: `name(params)`, then qualifiers (not `if (x) {`)
+_SIGNATURE = re.compile(r"(?<![\w.>])(?!(?:if|for|while|switch|catch|return|sizeof)\b)[A-Za-z_]\w{0,100}[ \t]{0,20}\(([^(){};]{0,1000})\)[ \t\r\n]{0,200}(?:(?:const|override|noexcept|final)[ \t\r\n]{1,50}){0,4}$")
+_PARAM_LOOKBACK = 20000
+
+
+def handed_in(body: str, m: re.Match) -> bool:
+    """Is the match's `value` the caller's: a `this->` member, or (by its leading name) a parameter
+    of a function that encloses the match (`void setFingerprint(const char* fp) { client->setFingerprint(fp); }`)?
+    Braces are counted back from the match; comments are already blanked."""
+    value = m.group("value") if "value" in m.re.groupindex else None
+    if value is None:
+        return False
+    if value.lstrip().startswith("this->"):
+        return True
+    lead = _LEADING_NAME.match(value)
+    if lead is None:
+        return False
+    name, depth, i = lead.group(1), 0, m.start()
+    stop = max(0, i - _PARAM_LOOKBACK)
+    while i > stop:
+        i -= 1
+        c = body[i]
+        if c == "}":
+            depth += 1
+        elif c == "{":
+            if depth:
+                depth -= 1
+                continue
+            sig = _SIGNATURE.search(body, max(0, i - 1200), i)
+            if sig is not None and any(_declares(part, name) for part in sig.group(1).split(",")):
+                return True
+    return False
+
+
+def _declares(param: str, name: str) -> bool:
+    """Does one C/C++ parameter declaration (`const char* fp = NULL`) declare `name`?"""
+    decl = param.split("=", 1)[0].strip()
+    words = re.findall(r"[A-Za-z_]\w*", decl)
+    return len(words) >= 2 and words[-1] == name
+
+
+def bound_only_to(body: str, m: re.Match, values: re.Pattern) -> bool:
+    """Is the match's `value` a plain name that the file assigns only values matching `values`
+    (`const char *fingerprint = NULL;` and nothing else: the setting is never given one)?"""
+    name = m.group("value") if "value" in m.re.groupindex else None
+    if name is None or not _NAME.fullmatch(name.strip()):
+        return False
+    assigned = re.compile(r"(?<![\w.>])" + re.escape(name.strip()) + r"[ \t]{0,20}=(?!=)[ \t]{0,20}([^;\n]{0,300})")
+    found = [a.group(1).strip() for a in assigned.finditer(body)]
+    return bool(found) and all(values.fullmatch(v) for v in found)
