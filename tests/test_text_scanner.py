@@ -717,6 +717,31 @@ def test_azure_iot_c_trusted_cert_option_is_a_custom_trust_store(tmp_path, monke
     assert found(tmp_path, monkeypatch, files) == {("samples/telemetry.c", 3, "ATS201")}
 
 
+def test_libcurl_ca_file_options_in_c_objective_c_and_php_are_custom_trust_stores(tmp_path, monkeypatch):
+    files = {
+        "net/HTTPSConnection.m": """\
+            #import "HTTPSConnection.h"
+            @implementation HTTPSConnection
+            - (void)send {
+                // curl uses its default bundle unless CURLOPT_CAINFO is set
+                curl_easy_setopt(curl, CURLOPT_CAINFO, cacert.UTF8String);
+                curl_easy_setopt(curl, CURLOPT_PROXY_CAINFO, proxyCa);
+            }
+            @end
+            """,
+        "lib/fetch.php": """\
+            <?php
+            curl_setopt_array($ch, [CURLOPT_URL => $url, CURLOPT_CAINFO => __DIR__ . '/certs/ca.pem']);
+            """,
+        "src/transfer.c": """\
+            static void configure(CURL *curl, const char *ca_path) {
+                curl_easy_setopt(curl, CURLOPT_CAPATH, ca_path);
+            }
+            """,
+    }
+    assert found(tmp_path, monkeypatch, files) == {("net/HTTPSConnection.m", 5, "ATS201"), ("lib/fetch.php", 2, "ATS201")}
+
+
 def test_yaml_client_ca_file_and_trust_store_path_are_custom_trust_stores(tmp_path, monkeypatch):
     files = {
         "blackbox.yml": """\
