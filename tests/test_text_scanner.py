@@ -628,6 +628,26 @@ def test_trustkit_public_key_hashes_in_swift(tmp_path, monkeypatch):
     assert found(tmp_path, monkeypatch, files) == {("App/AppDelegate.swift", 1, "ATS102"), ("App/AppDelegate.swift", 2, "ATS301")}
 
 
+def test_trustkit_key_in_javascript_is_a_pin_only_next_to_the_digests(tmp_path, monkeypatch):
+    files = {
+        "app/pinning.js": """\
+            TrustKit.initializeWithConfiguration({
+              kTSKPinnedDomains: { 'api.example.com': {
+                kTSKPublicKeyHashes: ['{{spki_b64:Amazon Root CA 1}}', '{{spki_b64:Amazon Root CA 2}}'],
+              } },
+            });
+            """,
+        # a generator writing the pins it read into an Info.plist
+        "cli/gen.js": """\
+            function writePlist(iosDomain, pinArray) {
+              iosDomain['TSKPublicKeyHashes'] = pinArray;
+              return plist.build(iosDomain);
+            }
+            """,
+    }
+    assert found(tmp_path, monkeypatch, files) == {("app/pinning.js", 3, "ATS301")}
+
+
 # --------------------------------------------------------------------------- embedded C/C++ (Arduino, Azure IoT C)
 
 
