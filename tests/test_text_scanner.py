@@ -445,6 +445,26 @@ def test_js_urls_in_strings_survive_comment_blanking(tmp_path, monkeypatch):
     }
 
 
+def test_ca_options_handed_to_a_child_process_from_javascript(tmp_path, monkeypatch):
+    # the same file is tree-parsed as TypeScript; these text rules still run on it
+    files = {
+        "test/e2e-proxy.spec.ts": """\
+            const shell = startTestShell(this, {
+              args: [await testServer.connectionString(), '--tlsCAFile', CA_CERT],
+              env: {
+                ...process.env,
+                SSL_CERT_DIR: path.join(tmpdir.path, 'certs'),
+              },
+            });
+            const other = startTestShell(this, { args: ['--host', host, `--tlsCAFile=${CA_CERT}`] });
+            const help = '--cacert <file>  trust only this CA';
+            """,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("test/e2e-proxy.spec.ts", 2, "ATS201"), ("test/e2e-proxy.spec.ts", 5, "ATS201"), ("test/e2e-proxy.spec.ts", 8, "ATS201"),
+    }
+
+
 # --------------------------------------------------------------------------- Android, OkHttp, iOS, TrustKit
 
 
@@ -733,8 +753,16 @@ def test_azure_iot_c_trusted_cert_option_is_a_custom_trust_store(tmp_path, monke
             }
             """,
         "inc/options.h": '#define OPTION_TRUSTED_CERT "TrustedCerts"\n',
+        # a unit test's expectations of mocked calls; an assertion around a real one
+        "tests/blob_ut.c": """\
+            TEST_FUNCTION(upload_sets_options)
+            {
+                STRICT_EXPECTED_CALL(HTTPAPIEX_SetOption(TEST_HTTPAPIEX_HANDLE, OPTION_TRUSTED_CERT, IGNORED_ARG));
+                ASSERT_ARE_EQUAL(int, IOTHUB_CLIENT_OK, IoTHubDeviceClient_SetOption(h, OPTION_TRUSTED_CERT, certificates), "Cannot set");
+            }
+            """,
     }
-    assert found(tmp_path, monkeypatch, files) == {("samples/telemetry.c", 3, "ATS201")}
+    assert found(tmp_path, monkeypatch, files) == {("samples/telemetry.c", 3, "ATS201"), ("tests/blob_ut.c", 4, "ATS201")}
 
 
 def test_libcurl_ca_file_options_in_c_objective_c_and_php_are_custom_trust_stores(tmp_path, monkeypatch):
@@ -760,6 +788,35 @@ def test_libcurl_ca_file_options_in_c_objective_c_and_php_are_custom_trust_store
             """,
     }
     assert found(tmp_path, monkeypatch, files) == {("net/HTTPSConnection.m", 5, "ATS201"), ("lib/fetch.php", 2, "ATS201")}
+
+
+def test_connection_profile_tls_ca_certs_are_custom_trust_stores(tmp_path, monkeypatch):
+    files = {
+        "profiles/network.yaml": """\
+            orderers:
+              orderer.example.com:
+                url: grpcs://localhost:7050
+                tlsCACerts:
+                  path: crypto/orderer/tlsca.example.com-cert.pem
+            peers:
+              peer0.org1.example.com:
+                url: grpcs://localhost:7051
+                tlsCACerts:
+                  pem: |
+                    -----BEGIN CERTIFICATE-----
+                    MIIB
+                    -----END CERTIFICATE-----
+            """,
+        "profiles/ccp.json": """\
+            {"peers": {"peer0": {"url": "grpcs://localhost:7051",
+              "tlsCACerts": {
+                "path": "crypto/peer0/tls/ca.crt"
+              }}}}
+            """,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("profiles/network.yaml", 4, "ATS201"), ("profiles/network.yaml", 9, "ATS201"), ("profiles/ccp.json", 2, "ATS201"),
+    }
 
 
 def test_yaml_client_ca_file_and_trust_store_path_are_custom_trust_stores(tmp_path, monkeypatch):

@@ -6,6 +6,14 @@ from __future__ import annotations
 import re
 
 
+def match_value(m: re.Match) -> str | None:
+    """The value a match captured: its `value` group, or `value2` where the pattern has two forms."""
+    for group in ("value", "value2"):
+        if group in m.re.groupindex and m.group(group) is not None:
+            return m.group(group)
+    return None
+
+
 def inside_block(body: str, start: int, unless_in) -> bool:
     """Does the match at `start` sit inside an open/close block whose text matches `contains`?"""
     open_re, close_re, contains_re = unless_in
@@ -33,7 +41,7 @@ def handed_in(body: str, m: re.Match) -> bool:
     """Is the match's `value` the caller's: a `this->` member, or (by its leading name) a parameter
     of a function that encloses the match (`void setFingerprint(const char* fp) { client->setFingerprint(fp); }`)?
     Braces are counted back from the match; comments are already blanked."""
-    value = m.group("value") if "value" in m.re.groupindex else None
+    value = match_value(m)
     if value is None:
         return False
     if value.lstrip().startswith("this->"):
@@ -68,7 +76,7 @@ def _declares(param: str, name: str) -> bool:
 def bound_only_to(body: str, m: re.Match, values: re.Pattern) -> bool:
     """Is the match's `value` a plain name that the file assigns only values matching `values`
     (`const char *fingerprint = NULL;` and nothing else: the setting is never given one)?"""
-    name = m.group("value") if "value" in m.re.groupindex else None
+    name = match_value(m)
     if name is None or not _NAME.fullmatch(name.strip()):
         return False
     assigned = re.compile(r"(?<![\w.>])" + re.escape(name.strip()) + r"[ \t]{0,20}=(?!=)[ \t]{0,20}([^;\n]{0,300})")

@@ -23,7 +23,7 @@ from ats_lint.model import Span
 from ats_lint.resources import load_data
 from ats_lint.scan.literals import has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
-from ats_lint.scan.text.conditions import bound_only_to, handed_in, inside_block
+from ats_lint.scan.text.conditions import bound_only_to, handed_in, inside_block, match_value
 
 _HASH_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#[^\n]*")
 _NOT_NEWLINE = re.compile(r"[^\r\n]")
@@ -316,7 +316,7 @@ def _candidates(patterns, kind: str, body: str, tree: str | None = None, present
             if p.unless_param and handed_in(body, m):
                 continue
             if p.once_per_value:
-                key = (p.id, "".join(m.group("value").split()))
+                key = (p.id, "".join((match_value(m) or "").split()))
                 if key in seen:
                     continue
                 seen.add(key)
@@ -342,7 +342,7 @@ def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex, tre
             name_for_message = anchor
         else:
             name_for_message = name
-        raw = m.group("value") if "value" in m.re.groupindex else None
+        raw = match_value(m)
         value = _trust_value(p, raw, name, sink)
         if value is None:
             continue
