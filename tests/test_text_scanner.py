@@ -781,6 +781,8 @@ def test_libcurl_ca_file_options_in_c_objective_c_and_php_are_custom_trust_store
             <?php
             curl_setopt_array($ch, [CURLOPT_URL => $url, CURLOPT_CAINFO => __DIR__ . '/certs/ca.pem']);
             """,
+        # curl.h defining the option
+        "include/curl/curl.h": "  CURLOPT(CURLOPT_CAINFO, CURLOPTTYPE_STRINGPOINT, 65),\n",
         "src/transfer.c": """\
             static void configure(CURL *curl, const char *ca_path) {
                 curl_easy_setopt(curl, CURLOPT_CAPATH, ca_path);

@@ -338,7 +338,7 @@ def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex, tre
     for p, m in _candidates(trust_patterns(), kind, body, tree, present):
         name, start, end = _group(m, "name", "name2")
         if name is None:
-            anchor, start, end = _group(m, "anchor")
+            anchor, start, end = _group(m, "anchor", "anchor2")
             name_for_message = anchor
         else:
             name_for_message = name
@@ -349,7 +349,7 @@ def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex, tre
         what = p.what.replace("{name}", name_for_message or "").replace("{anchor}", name_for_message or "")
         sink.trust(value, what, index.span(start, end), f"{what} {value.text[:200]}")
     for p, m in _candidates(pinning_patterns(), kind, body, tree, present):
-        anchor, start, end = _group(m, "anchor")
+        anchor, start, end = _group(m, "anchor", "anchor2")
         detail = p.what.replace("{anchor}", anchor or m.group(0))
         sink.add("ATS301", index.span(start, end), f"{p.id}:{anchor or m.group(0)}", detail=detail)
 
