@@ -742,6 +742,53 @@ def test_arduino_library_plumbing_declarations_and_null_fingerprints_stay_silent
     assert found(tmp_path, monkeypatch, files) == set()
 
 
+def test_c_client_ca_fields_fingerprint_constants_and_bearssl_anchors(tmp_path, monkeypatch):
+    files = {
+        "main/app_main.c": """\
+            static const golioth_client_config_t config = {
+                .ca_cert = ca_pem_start,
+                .client_cert_pem = client_pem_start,
+            };
+            void start(void) {
+                mqtt_config.cert_pem = (const char *)ca_pem;
+                pNetworkContext->pcServerRootCA = root_cert_auth_start;
+                opts.ssl->trustStore = NULL;
+                br_ssl_client_init_full(&sc, &xc, TAs, TAs_NUM);
+                http.begin(url, root_ca_github);
+            }
+            static void configure(mqtt_cfg_t *cfg, const char *ca) {
+                cfg->cert_pem = ca;
+            }
+            """,
+        "include/secrets.h": """\
+            #define OTA_GITHUB_FP "CA:06:F5:6B:25:8B:7A:0D:4F:2B:05:47:09:39:47:86:51:A2:E3:CC"
+            #define MQTT_SERVER_FINGERPRINT {0x7e, 0x36, 0x22, 0x01, 0xf9, 0x7e, 0x99, 0x2f, 0xc5, 0xdb,
+                                             0x3d, 0xbe, 0xac, 0x48, 0x67, 0x5b, 0x5d, 0x47, 0x94, 0xd2}
+            const char* fingerprint_note = "see the README";
+            """,
+        # a sketch that installs the constant: reported at the install
+        "sketch/sketch.ino": """\
+            const char* fingerprint = "B4 58 91 74 C9 33 52 18 1A A5 A1 81 32 6B 1C 8E 5C 4F 2A 11";
+            void setup() { client.setFingerprint(fingerprint); }
+            """,
+        # an HTTPS server's configuration checks its clients
+        "server/https_server.c": """\
+            httpd_ssl_config_t conf = HTTPD_SSL_CONFIG_DEFAULT();
+            void start(void) { conf.cacert_pem = cacert_start; }
+            """,
+        # a PEM in a C++ raw string holds `//` and `/*`: it is no comment
+        "src/root_ca.h": "const char* root_ca = R\"ROOT_CA(\n{{pem:DigiCert Global Root CA}})ROOT_CA\";\n",
+    }
+    found_now = found(tmp_path, monkeypatch, files)
+    assert {t for t in found_now if t[0] != "src/root_ca.h"} == {
+        ("main/app_main.c", 2, "ATS201"), ("main/app_main.c", 6, "ATS201"), ("main/app_main.c", 7, "ATS201"),
+        ("main/app_main.c", 9, "ATS201"), ("main/app_main.c", 10, "ATS201"),
+        ("include/secrets.h", 1, "ATS301"), ("include/secrets.h", 2, "ATS301"),
+        ("sketch/sketch.ino", 2, "ATS301"),
+    }
+    assert ("src/root_ca.h", 2, "ATS302") in found_now
+
+
 def test_azure_iot_c_trusted_cert_option_is_a_custom_trust_store(tmp_path, monkeypatch):
     files = {
         "samples/telemetry.c": """\

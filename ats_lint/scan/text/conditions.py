@@ -31,25 +31,33 @@ def inside_block(body: str, start: int, unless_in) -> bool:
 
 
 _NAME = re.compile(r"[A-Za-z_]\w{0,100}")
-_LEADING_NAME = re.compile(r"[ \t]{0,20}&?[ \t]{0,20}([A-Za-z_]\w{0,100})")
+# the first name of a value, past a C cast (`(const char *)x`, `reinterpret_cast<const char *>(x)`) and `&`
+_LEADING_NAME = re.compile(r"[ \t]{0,20}(?:\([\w \t*:]{1,60}\)[ \t]{0,20}|(?:reinterpret|static|const)_cast[ \t]{0,5}<[^<>\n]{1,80}>[ \t]{0,5}\([ \t]{0,20})?&?[ \t]{0,20}([A-Za-z_]\w{0,100})")
 # the header of a function whose body a `{` opens: `name(params)`, then qualifiers (not `if (x) {`)
 _SIGNATURE = re.compile(r"(?<![\w.>])(?!(?:if|for|while|switch|catch|return|sizeof)\b)[A-Za-z_]\w{0,100}[ \t]{0,20}\(([^(){};]{0,1000})\)[ \t\r\n]{0,200}(?:(?:const|override|noexcept|final)[ \t\r\n]{1,50}){0,4}$")
 _PARAM_LOOKBACK = 20000
+# the names a value reads: the first name of each member chain, not a called function's name
+# (`MQTTStrdup(options->ssl->trustStore)` reads `options`)
+_ROOT_NAMES = re.compile(r"(?<![\w.>$])([A-Za-z_]\w{0,100})(?![\w(])")
+_C_WORDS = frozenset({"const", "char", "unsigned", "signed", "int", "uint8_t", "void", "struct", "NULL", "nullptr", "true", "false"})
 
 
 def handed_in(body: str, m: re.Match) -> bool:
-    """Is the match's `value` the caller's: a `this->` member, or (by its leading name) a parameter
-    of a function that encloses the match (`void setFingerprint(const char* fp) { client->setFingerprint(fp); }`)?
+    """Is the match's `value` the caller's: a `this->` member, or does it read (by its first name, or
+    the first name of any member chain in it) a parameter of a function that encloses the match (`void setFingerprint(const char* fp) { client->setFingerprint(fp); }`)?
     Braces are counted back from the match; comments are already blanked."""
     value = match_value(m)
     if value is None:
         return False
     if value.lstrip().startswith("this->"):
         return True
+    names = set(_ROOT_NAMES.findall(value)) - _C_WORDS
     lead = _LEADING_NAME.match(value)
-    if lead is None:
+    if lead is not None:
+        names.add(lead.group(1))
+    if not names:
         return False
-    name, depth, i = lead.group(1), 0, m.start()
+    depth, i = 0, m.start()
     stop = max(0, i - _PARAM_LOOKBACK)
     while i > stop:
         i -= 1
@@ -61,7 +69,7 @@ def handed_in(body: str, m: re.Match) -> bool:
                 depth -= 1
                 continue
             sig = _SIGNATURE.search(body, max(0, i - 1200), i)
-            if sig is not None and any(_declares(part, name) for part in sig.group(1).split(",")):
+            if sig is not None and any(_declares(part, name) for part in sig.group(1).split(",") for name in names):
                 return True
     return False
 

@@ -82,6 +82,8 @@ def comment_regex(syntax: str) -> re.Pattern | None:
     for q in spec.get("multiline_strings", ()):
         e = re.escape(q)
         strings.append(rf"{e}(?<!\w{e})[^{e}\\]*(?:\\[\s\S][^{e}\\]*)*(?:{e}|\Z)")
+    for raw in spec.get("raw_strings", ()):
+        strings.append(raw["regex"])
     where = spec.get("where", "anywhere")
     for marker in spec.get("line", ()):
         e = re.escape(marker)
@@ -103,7 +105,8 @@ def comment_regex(syntax: str) -> re.Pattern | None:
 def _comment_markers(syntax: str) -> tuple[str, ...]:
     """What opens a comment, or a string that may span lines."""
     spec = _data()["comment_syntaxes"].get(syntax) or {}
-    return (*spec.get("line", ()), *(open_ for open_, _ in spec.get("block", ())), *spec.get("multiline_strings", ()))
+    return (*spec.get("line", ()), *(open_ for open_, _ in spec.get("block", ())), *spec.get("multiline_strings", ()),
+            *(raw["marker"] for raw in spec.get("raw_strings", ())))
 
 
 def _marked_lines(text: str, markers: tuple[str, ...]) -> list[tuple[int, int]]:
