@@ -1144,3 +1144,53 @@ def test_json_prose_values_are_blanked_whatever_their_length():
     assert [h for h in ("b.s3", "c.s3", "d.s3", "e.s3") if h in out] == ["b.s3", "c.s3", "e.s3"]  # b: in the over-long summary
     assert "read https" not in out and "escapes" not in out
 
+
+
+def test_ruby_client_ca_files_written_as_paths_are_custom_trust_stores(tmp_path, monkeypatch):
+    files = {
+        "config/initializers/aws.rb": """\
+            Aws.config.update(region: 'us-east-1', ssl_ca_bundle: Rails.root.join('config', 'certs', 'proxy-ca.pem').to_s)
+            s3 = Aws::S3::Client.new(ssl_ca_directory: '/etc/corp/ca.d')
+            """,
+        "lib/fetcher.rb": """\
+            http = Net::HTTP.new(uri.host, uri.port)
+            http.use_ssl = true
+            http.ca_file = File.expand_path('../certs/ca.pem', __dir__)
+            conn = Faraday.new(url: base, ssl: { ca_file: CA_BUNDLE })
+            conn2 = Faraday.new(url: base, :ssl => { :ca_path => "/etc/corp/certs" })
+            """,
+        # the caller's value, the system's file, a comparison, an unrelated key
+        "lib/client.rb": """\
+            def connect(ca_file)
+              http.ca_file = ca_file
+              http.ca_file = OpenSSL::X509::DEFAULT_CERT_FILE
+              return if http.ca_file == 'x.pem'
+              opts = { client_ca_file: 'certs/clients.pem' }
+              # http.ca_file = 'certs/ca.pem'
+            end
+            """,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("config/initializers/aws.rb", 1, "ATS201"), ("config/initializers/aws.rb", 2, "ATS201"),
+        ("lib/fetcher.rb", 3, "ATS201"), ("lib/fetcher.rb", 4, "ATS201"), ("lib/fetcher.rb", 5, "ATS201")}
+
+
+def test_php_client_ca_bundles_written_as_paths_are_custom_trust_stores(tmp_path, monkeypatch):
+    files = {
+        "src/Storage.php": """\
+            <?php
+            $s3 = new Aws\\S3\\S3Client(['region' => 'us-east-1', 'http' => ['verify' => __DIR__ . '/certs/proxy-ca.pem']]);
+            $client = new GuzzleHttp\\Client([RequestOptions::VERIFY => '/etc/corp/ca.pem']);
+            $ctx = stream_context_create(['ssl' => ['cafile' => "/etc/corp/ca.pem", 'verify_peer' => true]]);
+            """,
+        # the default store on or off, a variable, a comment
+        "src/Http.php": """\
+            <?php
+            $a = new Client(['verify' => true]);
+            $b = new Client(['verify' => false, 'timeout' => 3]);
+            $c = new Client(['verify' => $this->caBundle]);
+            // $d = new Client(['verify' => '/etc/corp/ca.pem']);
+            """,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("src/Storage.php", 2, "ATS201"), ("src/Storage.php", 3, "ATS201"), ("src/Storage.php", 4, "ATS201")}
