@@ -1194,3 +1194,26 @@ def test_php_client_ca_bundles_written_as_paths_are_custom_trust_stores(tmp_path
     }
     assert found(tmp_path, monkeypatch, files) == {
         ("src/Storage.php", 2, "ATS201"), ("src/Storage.php", 3, "ATS201"), ("src/Storage.php", 4, "ATS201")}
+
+
+def test_client_ca_files_in_connection_strings_are_custom_trust_stores(tmp_path, monkeypatch):
+    files = {
+        "src/Db.cs": """\
+            public static class Db {
+                public static NpgsqlConnection Pg() => new NpgsqlConnection("Host=db;SSL Mode=VerifyFull;Root Certificate=certs/rds-ca.pem");
+                public static MySqlConnection My() => new MySqlConnection("Server=db;SslMode=VerifyCA;SslCa=certs/rds-ca.pem");
+                public static string Plain() => "Host=db;SSL Mode=Require;Trust Server Certificate=true";
+            }
+            """,
+        "config/app.env": "DATABASE_URL=postgres://app@db:5432/app?sslmode=verify-full&sslrootcert=certs/rds-ca.pem\n",
+        "src/main/java/Db.java": """\
+            class Db {
+              static final String URL = "jdbc:mysql://db:3306/app?sslMode=VERIFY_CA&trustCertificateKeyStoreUrl=file:certs/truststore.jks";
+            }
+            """,
+        # a command-line option (not a connection string) and prose
+        "scripts/dump.sh": "mysqldump --ssl-ca=/etc/mysql/ca.pem app > app.sql\n",
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("src/Db.cs", 2, "ATS201"), ("src/Db.cs", 3, "ATS201"), ("config/app.env", 1, "ATS201"),
+        ("src/main/java/Db.java", 2, "ATS201")}
