@@ -101,6 +101,28 @@ def test_a_store_read_with_a_required_module_is_looked_up_by_its_path(tmp_path, 
     assert "certs/ca.pem" in ats201["message"]
 
 
+
+def test_each_store_is_judged_by_its_own_file_when_one_module_reads_several(tmp_path, monkeypatch):
+    # `fs` is bound to `require('fs')` and every `fs.readFileSync(...)` of the file is a call on it: each
+    # agent's own path decides, not the last file the module reads
+    write_tree(tmp_path, {
+        "client.js": "const https = require('https');\nconst fs = require('fs');\n"
+                     "const internal = new https.Agent({ ca: fs.readFileSync('certs/internal.pem') });\n"
+                     "const aws = new https.Agent({ ca: fs.readFileSync('certs/amazon.pem') });\n",
+        "certs/internal.pem": "{{pem:DigiCert Global Root G2}}",
+        "certs/amazon.pem": "{{pem:Amazon Root CA 1}}",
+        # a format name next to the store is not its path
+        "src/main/java/Tls.java": "class Tls {\n  SSLContext ctx(KeyStore trustStore) throws Exception {\n"
+                                  "    KeyStore ks = KeyStore.getInstance(\"pkcs12\");\n"
+                                  "    return SSLContexts.custom().loadTrustMaterial(ks, null).build();\n  }\n}\n",
+    })
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    found = {(f["path"], f["line"], f["rule"]) for f in doc["findings"] if not f["path"].endswith(".pem")}
+    assert found == {("client.js", 3, "ATS201"), ("client.js", 3, "ATS202"), ("client.js", 4, "ATS201"),
+                     ("src/main/java/Tls.java", 4, "ATS201")}
+    java = next(f for f in doc["findings"] if f["path"].endswith(".java"))
+    assert "pkcs12" not in java["message"]
+
 def _split_pem(label: str, quote: str, plus: str = " +\n") -> str:
     """A PEM written as string literals joined with `+`, one base64 line per literal."""
     lines = pem_of(label).strip().splitlines()

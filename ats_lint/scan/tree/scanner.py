@@ -24,9 +24,9 @@ from ats_lint.scan.sink import FindingSink
 from ats_lint.scan.tree.languages import language_specs, matches, parser
 from ats_lint.scan.tree.predicates import holds
 from ats_lint.scan.tree.ruledata import SyntaxRule, compiled, query_of, rules_for
-from ats_lint.scan.tree.values import ELEMENT_WRAPPERS, Source, is_plus_concatenation, unwrapped
+from ats_lint.scan.tree.values import ELEMENT_WRAPPERS, MAX_DEPTH, Source, is_plus_concatenation, unwrapped
 
-_PATH_LIKE = re.compile(r"[/\\]|\.\w{2,9}$")
+_PATH_LIKE = re.compile(r"[/\\]|\.[A-Za-z]\w{1,8}$")
 PARSE_COUNT = [0]  # files parsed in this process (tests check that untriggered files are not)
 
 
@@ -256,7 +256,11 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
     nodes = caps.get(rule.value) if rule.value else None
     if not nodes:
         return TrustValue(UNKNOWN, rule.unknown)
-    strings = [s for s in src.strings_in(nodes[0], every=True) if s.strip()]
+    not_path = compiled("{not_store_path}")
+    # the value's own literals first (`fs.readFileSync('ca.pem')`), then what its names lead to (every
+    # call made on `fs` in the file also reads some file)
+    own = src.strings_in(nodes[0], depth=MAX_DEPTH)
+    strings = [s for s in dict.fromkeys(own + src.strings_in(nodes[0], every=True)) if s.strip() and not not_path.match(s.strip())]
     for s in strings:
         if PEM_MARKER in s:
             return TrustValue(PEM, s.replace("\\n", "\n"))
