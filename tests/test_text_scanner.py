@@ -1209,6 +1209,7 @@ def test_client_ca_files_in_connection_strings_are_custom_trust_stores(tmp_path,
         "src/main/java/Db.java": """\
             class Db {
               static final String URL = "jdbc:mysql://db:3306/app?sslMode=VERIFY_CA&trustCertificateKeyStoreUrl=file:certs/truststore.jks";
+              static final String PROPS = "sslMode=VERIFY_CA,trustCertificateKeyStoreUrl=file:src/test/config/ca-truststore,";
             }
             """,
         # a command-line option (not a connection string) and prose
@@ -1216,4 +1217,4 @@ def test_client_ca_files_in_connection_strings_are_custom_trust_stores(tmp_path,
     }
     assert found(tmp_path, monkeypatch, files) == {
         ("src/Db.cs", 2, "ATS201"), ("src/Db.cs", 3, "ATS201"), ("config/app.env", 1, "ATS201"),
-        ("src/main/java/Db.java", 2, "ATS201")}
+        ("src/main/java/Db.java", 2, "ATS201"), ("src/main/java/Db.java", 3, "ATS201")}

@@ -161,3 +161,28 @@ def test_a_pem_split_over_string_literals_joined_with_plus_is_reported_where_the
     assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {
         ("src/pinningData.ts", 3, "ATS302"), ("roots.go", 3, "ATS302"), ("Roots.cs", 2, "ATS302"),
     }
+
+
+def test_configuration_a_test_expects_to_be_rejected_is_not_reported(tmp_path, monkeypatch):
+    write_tree(tmp_path, {
+        "src/test/java/ClientBuilderTest.java": (
+            "class ClientBuilderTest {\n  void conflict() {\n"
+            "    Assert.expectThrows(ClientMisconfigurationException.class, () -> new Client.Builder()\n"
+            "        .setSSLTrustStore(\"containers/certs/truststore.jks\")\n        .build());\n"
+            "    assertThrows(IllegalArgumentException.class, () -> System.setProperty(\"javax.net.ssl.trustStore\", \"certs/t.jks\"));\n"
+            "  }\n  void ok() {\n"
+            "    Client c = new Client.Builder().setSSLTrustStore(\"containers/certs/truststore.jks\").build();\n  }\n}\n"),
+        # the wrong file of the rejected agent does not make the next agent's file a wrong one
+        "test/opts.test.js": (
+            "const fs = require('fs');\ntest('rejects', () => {\n"
+            "  expect(() => new https.Agent({ ca: fs.readFileSync('certs/bad.pem') })).toThrow();\n"
+            "  const a = new https.Agent({ ca: fs.readFileSync('certs/ca.pem') });\n});\n"),
+        "Tests/TlsTests.cs": (
+            "class TlsTests {\n  void Rejects() {\n"
+            "    Assert.Throws<ArgumentException>(() => new NatsTlsOpts { CaFile = \"certs/ca.pem\" });\n"
+            "    var ok = new NatsTlsOpts { CaFile = \"certs/ca.pem\" };\n  }\n}\n"),
+    })
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {
+        ("src/test/java/ClientBuilderTest.java", 9, "ATS201"), ("test/opts.test.js", 4, "ATS201"),
+        ("Tests/TlsTests.cs", 4, "ATS201")}

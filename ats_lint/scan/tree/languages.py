@@ -34,6 +34,7 @@ class LanguageSpec:
     path_bases: frozenset[str] = frozenset()  # a first part that is the code's own folder (`__dirname`)
     assertions: re.Pattern | None = None  # the callee of a test assertion whose arguments are expected values
     decoders: re.Pattern | None = None  # a call that decodes one string literal, `$` standing for it
+    rejections: re.Pattern | None = None  # the callee of an assertion that the code it runs is rejected
 
 
 @functools.lru_cache(maxsize=1)
@@ -65,6 +66,7 @@ def language_specs() -> dict[str, LanguageSpec]:
             path_bases=frozenset(item.get("path_bases", ())),
             decoders=_decoders(item.get("decoders", ())),
             assertions=re.compile(item["assertions"]) if item.get("assertions") else None,
+            rejections=re.compile(data["rejection_assertions"]) if data.get("rejection_assertions") else None,
         )
     return out
 

@@ -23,7 +23,8 @@ Each entry is a dict whose first key names the primitive and the capture it read
 - `strings: CAP, matches: RE`: some string literal in the capture, or in what its names are
   bound or assigned to in this file, matches RE (a path read by `os.ReadFile("ca.pem")` two lines up);
 - `bound: CAP`: the capture is a name bound in this file (a local or a same-file constant);
-- `param: CAP`: the capture is a parameter of a function that encloses it (the caller's value);
+- `param: CAP`: the capture is a parameter of a function that encloses it (the caller's value); with
+  `root: true`, also a member chain starting with one (`opts.ca`, `this.options.ca` is not);
 - `elements: CAP, matches: RE, min: N`: the capture is a collection literal of the language's
   `collections` query (or holds one directly: `new HashSet<string> { ... }`) with at least N
   elements (default 1), every one of them a string constant whose value matches RE (a list of pins
@@ -38,7 +39,8 @@ Each entry is a dict whose first key names the primitive and the capture it read
   last one's chain text matches `matches` (a pin set emptied after the policy was made); with
   `outer: true` the value is the call chain the capture is a link of (`SSLContexts.custom()
   .loadTrustMaterial(...).build()` assigned to `sslContext`);
-- `file: RE` / `not_file: RE`: the whole file's text;
+- `file: RE` / `not_file: RE`: the whole file's text; `path: RE` / `not_path: RE`: the file's path
+  relative to the scan root, `/`-separated (test code: `{test_path}`);
 - `file_with: CAP, matches: RE`: the whole file's text matches RE with `{name}` replaced by the
   capture's text (escaped): `init(` + the key store's name + `)`, the store handed to `init`;
   `function_with` the same over the function that encloses the capture (the file outside functions);
@@ -57,7 +59,7 @@ _SPACE = re.compile(r"\s+")
 _CONST_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,}")
 _NAME_CHARS = re.compile(r"[\w$.?]+")
 _PLAIN_NAME = re.compile(r"[A-Za-z_]\w*")
-PRIMITIVES = ("strings", "bound", "param", "elements", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file",
+PRIMITIVES = ("path", "not_path", "strings", "bound", "param", "elements", "chain", "text", "inside", "not_inside", "has", "count", "constant", "compare", "file",
               "not_file", "file_with", "function_with", "not", "any", "all", "some", "after")
 
 
@@ -72,6 +74,9 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
     if key in ("file", "not_file"):
         found = compiled(where[key]).search(src.text) is not None
         return found if key == "file" else not found
+    if key in ("path", "not_path"):
+        found = compiled(where[key]).search(src.path) is not None
+        return found if key == "path" else not found
     if key == "compare":
         a, b = (_node(caps, name) for name in where["compare"])
         if a is None or b is None:
@@ -90,7 +95,9 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
     if key == "bound":
         return src.resolve(node) is not None
     if key == "param":
-        return src.is_parameter(node)
+        if where.get("root"):
+            node = src.chain_root(node)
+        return node is not None and src.is_parameter(node)
     if key in ("file_with", "function_with"):
         name = re.escape(_SPACE.sub("", src.node_text(node)))
         scope = src.text if key == "file_with" else src.node_text(src.enclosing_function(node))
@@ -122,11 +129,11 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
 # The options each primitive reads besides its own key: any other key would be silently ignored
 # (`{strings: v, not_matches: ...}` once tested nothing), so the rule tests reject it.
 _OPTIONS = {
-    "strings": {"matches"}, "bound": set(), "param": set(), "elements": {"matches", "min", "not_every", "names"},
+    "strings": {"matches"}, "bound": set(), "param": {"root"}, "elements": {"matches", "min", "not_every", "names"},
     "chain": {"matches", "not_matches", "nearest"}, "text": {"matches", "not_matches"},
     "inside": {"types", "matches", "within"}, "not_inside": {"types", "matches", "within"}, "has": {"types", "matches"},
     "count": {"min"}, "constant": {"matches", "names", "or_text"}, "compare": {"mentions", "constant", "names", "other"},
-    "file": set(), "not_file": set(), "file_with": {"matches"}, "function_with": {"matches"},
+    "file": set(), "not_file": set(), "path": set(), "not_path": set(), "file_with": {"matches"}, "function_with": {"matches"},
     "not": set(), "any": set(), "all": set(), "some": {"query", "where"},
     "after": {"select", "matches", "not_matches", "outer"},
 }

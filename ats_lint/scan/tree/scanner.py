@@ -21,6 +21,7 @@ import re
 from ats_lint.model import FileResult, ScanError
 from ats_lint.scan.literals import PEM_MARKER, has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
+from ats_lint.scan.tree.context import in_expected_value, in_rejection_test
 from ats_lint.scan.tree.languages import language_specs, matches, parser
 from ats_lint.scan.tree.predicates import holds
 from ats_lint.scan.tree.ruledata import SyntaxRule, compiled, query_of, rules_for
@@ -54,6 +55,7 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
         return _fallback(text, sink, kind, result,
                          f"{language} syntax errors cover {share:.0%} of the file; scanned as text instead of as a syntax tree")
     src = Source(text, data, spec, tree)
+    src.path = result.path
     strings, comments = _strings_and_comments(src)
     src.string_nodes = strings
     if literal_hint:
@@ -199,8 +201,10 @@ def _apply(rule: SyntaxRule, src: Source, sink: FindingSink, pins_reported: list
         if rule.defer_to_use and _used_by(src.node_text(caps[rule.defer_to_use][0]).strip(), pins_reported):
             continue
         anchor = caps[rule.report][0]
-        if src.in_expected_value(anchor):
+        if in_expected_value(src, anchor):
             continue  # what a test assertion expects a call to have received
+        if in_rejection_test(src, anchor):
+            continue  # configuration a test expects to be rejected
         while rule.leftmost and anchor.named_children:
             anchor = anchor.named_children[0]
         if (anchor.start_byte, anchor.end_byte) in reported:

@@ -39,6 +39,7 @@ class Source:
         self._texts: dict[tuple, str] = {}
         self._elements: dict[tuple, list | None] = {}
         self.string_nodes: list = []  # outermost string literals, set by the scanner
+        self.path = ""  # the file's path relative to the scan root, set by the scanner
         self._file_tests: dict[str, bool] = {}
 
     # ------------------------------------------------------------------ positions
@@ -128,22 +129,6 @@ class Source:
         fn = _function_of(node)
         return fn if fn is not None else self.tree.root_node
 
-    def in_expected_value(self, node) -> bool:
-        """Is the node part of an argument of a test assertion (`expect(fetch).toHaveBeenCalledWith(url,
-        {...})`, the language's `assertions`), with no other call or function between: a value the
-        test expects, not configuration?"""
-        if self.spec.assertions is None:
-            return False
-        n = node.parent
-        while n is not None and n.type not in _FUNCTIONS:
-            if n.type in _CALLS:
-                callee = n.child_by_field_name("function") or (n.named_children[0] if n.named_children else None)
-                if callee is None or callee.start_byte <= node.start_byte < callee.end_byte:
-                    return False
-                return self.spec.assertions.search(_SPACE.sub("", self.node_text(callee))) is not None
-            n = n.parent
-        return False
-
     def is_parameter(self, node) -> bool:
         """Is this name a parameter of a function that encloses it (the caller's value)?"""
         name = self.node_text(node).strip()
@@ -154,6 +139,13 @@ class Source:
                     return True
             fn = _function_of(fn)
         return False
+
+    def chain_root(self, node):
+        """The name a member chain starts from (`opts` of `opts.tls.ca`), the node itself when it is a
+        name, or None (a call, `this.x`, a literal)."""
+        while node is not None and node.type in _MEMBERS and node.named_children:
+            node = node.named_children[0]
+        return node if node is not None and node.type in self.spec.identifiers else None
 
     def iterated(self, node):
         """The collection a loop variable (or a `forEach` lambda's parameter) walks, or None."""
@@ -382,8 +374,11 @@ class Source:
                 out.append(value)
                 continue
             if n.type in self.spec.identifiers or _DOTTED.match(self.node_text(n)) and n.type not in _CALLS:
-                # with `every`: all its bindings, or for a loop variable the collection it walks
-                bound = ((self.all_values(n) or [c for c in [self.iterated(n)] if c is not None]) if every
+                # with `every`: all its bindings, or for a loop variable the collection it walks; not
+                # for the receiver of a method call (`fs` of `fs.readFileSync(...)`: every call made on
+                # the module elsewhere in the file reads some other file)
+                every_here = every and not _is_receiver(n)
+                bound = ((self.all_values(n) or [c for c in [self.iterated(n)] if c is not None]) if every_here
                          else [v for v in [self.resolve(n)] if v is not None]) if depth < MAX_DEPTH else []
                 if bound:
                     for value in bound:
@@ -423,6 +418,15 @@ def _is_assignment(name_node) -> bool:
             return True
         n, hops = n.parent, hops + 1
     return False
+
+
+def _is_receiver(node) -> bool:
+    """Is the node the object a method is called on (`fs` of `fs.readFileSync(path)`)?"""
+    member = node.parent
+    if member is None or member.type not in _MEMBERS or not member.named_children or member.named_children[0] != node:
+        return False
+    call = member.parent
+    return call is not None and call.type in _CALLS and call.named_children[0] == member
 
 
 def _function_of(node):

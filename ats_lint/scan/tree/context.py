@@ -1,0 +1,49 @@
+"""Where a match sits in test code: inside what an assertion expects a call to have received, or inside
+code an assertion expects to be rejected. Such matches are not configuration (the languages'
+`assertions` and the shared `rejection_assertions` of rules/syntax/languages.yaml)."""
+from __future__ import annotations
+
+import re
+
+from ats_lint.scan.tree.values import _CALLS, _FUNCTIONS, Source
+
+_SPACE = re.compile(r"\s+")
+_ARGUMENT_LISTS = frozenset({"argument_list", "arguments", "value_arguments", "call_suffix"})
+_DECLARATIONS = frozenset({  # named functions: a test's body, beyond which an assertion no longer reaches
+    "function_declaration", "method_declaration", "constructor_declaration", "local_function_statement",
+    "method_definition", "function_definition", "class_declaration", "source_file", "program", "compilation_unit",
+})
+
+
+def in_expected_value(src: Source, node) -> bool:
+    """Is the node part of an argument of a test assertion (`expect(fetch).toHaveBeenCalledWith(url,
+    {...})`, the language's `assertions`), with no other call or function between: a value the
+    test expects, not configuration?"""
+    if src.spec.assertions is None:
+        return False
+    n = node.parent
+    while n is not None and n.type not in _FUNCTIONS:
+        if n.type in _CALLS:
+            callee = n.child_by_field_name("function") or (n.named_children[0] if n.named_children else None)
+            if callee is None or callee.start_byte <= node.start_byte < callee.end_byte:
+                return False
+            return src.spec.assertions.search(_SPACE.sub("", src.node_text(callee))) is not None
+        n = n.parent
+    return False
+
+
+def in_rejection_test(src: Source, node) -> bool:
+    """Does the node run inside an assertion that expects it to fail (the language's `rejections`:
+    `assertThrows(..., () -> ...)`, `expect(() => ...).toThrow()`), within the function that holds it?"""
+    if src.spec.rejections is None:
+        return False
+    n = node.parent
+    while n is not None and n.type not in _DECLARATIONS:
+        if n.type in _CALLS:
+            args = [c for c in n.children if c.type in _ARGUMENT_LISTS]
+            end = args[-1].start_byte if args else n.end_byte
+            callee = src.data[n.start_byte:end].decode("utf-8", "replace")
+            if src.spec.rejections.search(_SPACE.sub("", callee)):
+                return True
+        n = n.parent
+    return False
