@@ -1210,6 +1210,8 @@ def test_client_ca_files_in_connection_strings_are_custom_trust_stores(tmp_path,
             class Db {
               static final String URL = "jdbc:mysql://db:3306/app?sslMode=VERIFY_CA&trustCertificateKeyStoreUrl=file:certs/truststore.jks";
               static final String PROPS = "sslMode=VERIFY_CA,trustCertificateKeyStoreUrl=file:src/test/config/ca-truststore,";
+              String url(String path) { return baseUrl + "&sslMode=VERIFY_CA&serverSslCert=" + path; }
+              String empty(File emptyTrustStore) { return url + ";SSLTrustStore=" + emptyTrustStore.getAbsolutePath(); }
             }
             """,
         # a command-line option (not a connection string) and prose
@@ -1217,4 +1219,22 @@ def test_client_ca_files_in_connection_strings_are_custom_trust_stores(tmp_path,
     }
     assert found(tmp_path, monkeypatch, files) == {
         ("src/Db.cs", 2, "ATS201"), ("src/Db.cs", 3, "ATS201"), ("config/app.env", 1, "ATS201"),
-        ("src/main/java/Db.java", 2, "ATS201"), ("src/main/java/Db.java", 3, "ATS201")}
+        ("src/main/java/Db.java", 2, "ATS201"), ("src/main/java/Db.java", 3, "ATS201"),
+        ("src/main/java/Db.java", 4, "ATS201")}
+
+
+def test_trust_variables_given_a_name_in_a_js_env_object_are_custom_trust_stores(tmp_path, monkeypatch):
+    files = {
+        "test/extra-certs.spec.ts": """\
+            const child = spawn(process.execPath, [cli], {
+              env: { NODE_EXTRA_CA_CERTS: caCertsPath, PATH: process.env.PATH },
+            });
+            const other = spawn(cmd, [], { env: { ...process.env, SSL_CERT_FILE: fixtures.caFile } });
+            """,
+        # the parent's own setting handed on, nothing set
+        "scripts/run.js": """\
+            spawn(cmd, [], { env: { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } });
+            spawn(cmd, [], { env: { SSL_CERT_FILE: undefined } });
+            """,
+    }
+    assert found(tmp_path, monkeypatch, files) == {("test/extra-certs.spec.ts", 2, "ATS201"), ("test/extra-certs.spec.ts", 4, "ATS201")}
