@@ -45,6 +45,7 @@ def syntax_data() -> dict:
 @functools.lru_cache(maxsize=1)
 def language_specs() -> dict[str, LanguageSpec]:
     data = syntax_data()
+    rejections = re.compile(data["rejection_assertions"]) if data.get("rejection_assertions") else None
     out = {}
     for name, item in data["languages"].items():
         out[name] = LanguageSpec(
@@ -66,7 +67,7 @@ def language_specs() -> dict[str, LanguageSpec]:
             path_bases=frozenset(item.get("path_bases", ())),
             decoders=_decoders(item.get("decoders", ())),
             assertions=re.compile(item["assertions"]) if item.get("assertions") else None,
-            rejections=re.compile(data["rejection_assertions"]) if data.get("rejection_assertions") else None,
+            rejections=rejections,
         )
     return out
 
