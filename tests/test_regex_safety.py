@@ -19,9 +19,11 @@ import importlib
 import json
 import os
 import pkgutil
+import queue
 import re
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -349,7 +351,7 @@ def _alphabet(pattern: re.Pattern) -> tuple[list[str], list[str]]:
 
     source = pattern.pattern.decode("latin-1") if isinstance(pattern.pattern, bytes) else pattern.pattern
     walk(sre_parse.parse(source, pattern.flags & (re.I | re.M | re.S | re.X)))
-    return sorted(chars)[:40], sorted(set(literals), key=len, reverse=True)[:8]
+    return sorted(chars)[:40], sorted(set(literals), key=lambda lit: (-len(lit), lit))[:8]  # the same on every run
 
 
 GENERIC = ["a", " ", "\n", '"', "\\", "="]
@@ -357,15 +359,16 @@ GENERIC = ["a", " ", "\n", '"', "\\", "="]
 
 def adversarial_lines(pattern: re.Pattern, size: int = SIZE) -> list[str]:
     """About twenty 1 MB lines: runs of each character the pattern mentions (up to 8) and of a few
-    generic ones, its longest literals pumped and followed by a long near miss, and all its
-    characters cycled."""
+    generic ones, its literals pumped (up to 8, each followed by its last character again, as in
+    `testtest`; the two longest also followed by a long near miss), and all its characters cycled."""
     chars, literals = _alphabet(pattern)
     picked = sorted(set(chars[:8]) | set(GENERIC))
     lines = [c * size for c in picked]
-    for lit in literals[:2]:
-        for unit in (lit + " ", lit + lit[-1], lit[:-1]):
+    for i, lit in enumerate(literals):
+        for unit in (lit + " ", lit + lit[-1], lit[:-1]) if i < 2 else (lit + lit[-1],):
             lines.append(unit * (size // max(1, len(unit))))
-        lines.append(lit + "a" * size)
+        if i < 2:
+            lines.append(lit + "a" * size)
     if chars:
         lines.append("".join(chars) * (size // len(chars)))
     return lines
@@ -379,7 +382,7 @@ def _run_chunk(names: list[str]) -> dict[str, float]:
     out = {}
     for name in names:
         print(f"START {name}", flush=True)
-        pattern = PATTERNS[name]
+        pattern = PATTERNS[name] if name in PATTERNS else re.compile(name.removeprefix("raw:"))  # raw: for the harness's own test
         start = time.perf_counter()
         for line in adversarial_lines(pattern):
             subject = line.encode("latin-1", "replace") if isinstance(pattern.pattern, bytes) else line
@@ -392,28 +395,52 @@ if __name__ == "__main__" and len(sys.argv) > 1:
     print("RESULT " + json.dumps(_run_chunk(json.loads(sys.argv[1]))))
 
 
+PER_PATTERN_TIMEOUT = 300  # seconds without progress: a linear pattern needs well under 1 s here
+
+
+def _run_in_child(chunk: list[str], per_pattern: float = PER_PATTERN_TIMEOUT) -> str | None:
+    """Runs a chunk of patterns in a child process, allowing each pattern `per_pattern` seconds (not
+    the chunk as a whole, so that a slow machine or a long chunk is no failure); the problem, or None."""
+    here = Path(__file__).resolve()
+    proc = subprocess.Popen([sys.executable, str(here), json.dumps(chunk)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=here.parent,
+                            env={**os.environ, "PYTHONPATH": str(here.parent.parent)})
+    lines: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        for ln in proc.stdout:
+            lines.put(ln.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    current, result = None, None
+    while True:
+        try:
+            ln = lines.get(timeout=per_pattern)
+        except queue.Empty:
+            proc.kill()
+            proc.wait()
+            return f"{current or chunk[0]!r} did not finish within {per_pattern} s (catastrophic backtracking?)"
+        if ln is None:
+            break
+        if ln.startswith("START "):
+            current = ln[6:]
+        elif ln.startswith("RESULT "):
+            result = json.loads(ln[7:])
+    stderr = proc.stderr.read()
+    if proc.wait() != 0:
+        return stderr[-2000:]
+    if result is None or sorted(result) != sorted(chunk):
+        return f"the child ran {len(result or ())} of {len(chunk)} patterns: {stderr[-500:]}"
+    return None
+
+
 def test_every_pattern_finishes_on_one_megabyte_adversarial_lines():
     names = sorted(PATTERNS)
     workers = max(2, min(8, os.cpu_count() or 2))
     chunks = [names[i::workers * 2] for i in range(workers * 2)]
-    here = Path(__file__).resolve()
-
-    def child(chunk: list[str]) -> tuple[list[str], str | None]:
-        try:
-            proc = subprocess.run([sys.executable, str(here), json.dumps(chunk)], capture_output=True, text=True,
-                                  timeout=600, cwd=here.parent, env={**os.environ, "PYTHONPATH": str(here.parent.parent)})
-        except subprocess.TimeoutExpired as exc:
-            started = [ln[6:] for ln in (exc.stdout or b"").decode().splitlines() if ln.startswith("START ")]
-            return chunk, f"{started[-1] if started else chunk[0]!r} did not finish within 600 s (catastrophic backtracking?)"
-        if proc.returncode != 0:
-            return chunk, proc.stderr[-2000:]
-        result = next((json.loads(ln[7:]) for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), {})
-        if sorted(result) != sorted(chunk):
-            return chunk, f"the child ran {len(result)} of {len(chunk)} patterns: {proc.stdout[-500:]}"
-        return chunk, None
-
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        failures = [(chunk, problem) for chunk, problem in pool.map(child, chunks) if problem]
+        failures = [(chunk, problem) for chunk, problem in zip(chunks, pool.map(_run_in_child, chunks)) if problem]
     assert failures == []
 
 
@@ -425,3 +452,9 @@ def test_the_behaviour_check_catches_a_catastrophic_pattern():
     with pytest.raises(subprocess.TimeoutExpired):
         subprocess.run([sys.executable, "-c", code], timeout=3)
     assert nested_quantifiers(bad)
+
+
+def test_the_child_harness_names_a_pattern_that_stalls_and_passes_a_linear_one():
+    assert _run_in_child(["raw:ab+c"], per_pattern=60) is None
+    problem = _run_in_child(["raw:ab+c", "raw:(a+)+b"], per_pattern=5)
+    assert problem == "'raw:(a+)+b' did not finish within 5 s (catastrophic backtracking?)"
