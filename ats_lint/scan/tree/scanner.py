@@ -279,5 +279,8 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
             return None
         if _PATH_LIKE.search(strings[0]) is None and " " in strings[0].strip() and strings[0] in src.node_text(nodes[0]):
             return None  # words written as the value, neither a PEM nor a path: a test's stand-in (`[]byte("PEM DATA")`)
+        if (compiled("{placeholder_word}").match(strings[0]) and strings[0] in src.node_text(nodes[0])
+                and compiled("{test_path}").search(src.path)):
+            return None  # one bare word written as the value in test code (`CAFile: "ca-file"`): a parsing test's stand-in
         return TrustValue(PATH, strings[0])
     return TrustValue(UNKNOWN, src.node_text(nodes[0])[:120] or rule.unknown)
