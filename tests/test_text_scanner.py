@@ -376,6 +376,55 @@ def test_json_env_keys_and_ecs_name_value_pairs(tmp_path, monkeypatch):
     }
 
 
+def test_a_bare_word_as_the_bundle_is_a_stand_in_in_test_code_only(tmp_path, monkeypatch):
+    table = """\
+        package session
+
+        var cases = map[int]map[string]string{
+        \t10: {"AWS_CA_BUNDLE": "custom_ca_bundle"},
+        \t11: {"AWS_CA_BUNDLE": "testdata/ca.pem"},
+        }
+        """
+    files = {"aws/env_config_test.go": table, "aws/env_defaults.go": table}
+    assert found(tmp_path, monkeypatch, files) == {
+        ("aws/env_config_test.go", 5, "ATS201"),
+        ("aws/env_defaults.go", 4, "ATS201"),
+        ("aws/env_defaults.go", 5, "ATS201"),
+    }
+
+
+def test_stores_in_a_test_of_parsing_are_its_input_not_configuration(tmp_path, monkeypatch):
+    fixture = """\
+        export const cases = [
+          {
+            connectionString: "kurrentdb://host?tlsCAFile=/home/user/dev/cert.ca",
+            expected: { tlsCAFile: "/home/user/dev/cert.ca" },
+          },
+        ];
+        """
+    files = {"packages/test/src/connection/parseConnectionStringMockups.ts": fixture,
+             "packages/test/src/connection/connectWithCa.ts": fixture}
+    assert found(tmp_path, monkeypatch, files) == {
+        ("packages/test/src/connection/connectWithCa.ts", 3, "ATS201"),
+        ("packages/test/src/connection/connectWithCa.ts", 4, "ATS201"),
+    }
+
+
+def test_quarkus_tls_registry_trust_stores_but_not_the_servers(tmp_path, monkeypatch):
+    files = {"src/main/resources/application.properties": """\
+        quarkus.http.ssl.certificate.trust-store-file=server-truststore.jks
+        quarkus.tls.pipeline-client.trust-store.jks.path=target/dev-certs/client-truststore.jks
+        quarkus.tls.trust-store.pem.certs=certs/ca.pem
+        quarkus.tls.pipeline-client.trust-store.jks.password=secret
+        quarkus.rest-client."org.acme.Api".trust-store=classpath:/truststore.p12
+        """}
+    assert found(tmp_path, monkeypatch, files) == {
+        ("src/main/resources/application.properties", 2, "ATS201"),
+        ("src/main/resources/application.properties", 3, "ATS201"),
+        ("src/main/resources/application.properties", 5, "ATS201"),
+    }
+
+
 def test_cloudformation_yaml_endpoint_and_env(tmp_path, monkeypatch):
     files = {
         "template.yaml": """\

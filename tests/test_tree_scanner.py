@@ -186,3 +186,22 @@ def test_configuration_a_test_expects_to_be_rejected_is_not_reported(tmp_path, m
     assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {
         ("src/test/java/ClientBuilderTest.java", 9, "ATS201"), ("test/opts.test.js", 4, "ATS201"),
         ("Tests/TlsTests.cs", 4, "ATS201")}
+
+
+def test_a_text_pattern_inside_what_an_assertion_expects_is_not_reported(tmp_path, monkeypatch):
+    body = """\
+class DataSourceConfigTest {
+  fun buildsTheUrl() {
+    assertEquals(
+      "jdbc:mysql://db:3306/app?sslMode=VERIFY_CA&" +
+        "trustCertificateKeyStoreUrl=file:///etc/ssl/truststore.jks&trustCertificateKeyStorePassword=x",
+      config.buildJdbcUrl(),
+    )
+    val url = "jdbc:mysql://db:3306/app?trustCertificateKeyStoreUrl=file:///etc/ssl/truststore.jks"
+  }
+}
+"""
+    write_tree(tmp_path, {"src/test/kotlin/DataSourceConfigTest.kt": body})
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {
+        ("src/test/kotlin/DataSourceConfigTest.kt", 8, "ATS201")}

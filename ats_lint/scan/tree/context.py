@@ -12,19 +12,25 @@ _DECLARATIONS = frozenset({  # named functions: a test's body, beyond which an a
 })
 
 
+def _callee(src: Source, call) -> tuple[str, int]:
+    """A call's callee as text (whitespace removed: `Assert.assertEquals`, `expect(x).toBe`) and
+    where its arguments begin."""
+    args = [c for c in call.children if c.type in _ARGUMENT_LISTS]
+    end = args[-1].start_byte if args else call.end_byte
+    return _SPACE.sub("", src.data[call.start_byte:end].decode("utf-8", "replace")), end
+
+
 def in_expected_value(src: Source, node) -> bool:
     """Is the node part of an argument of a test assertion (`expect(fetch).toHaveBeenCalledWith(url,
-    {...})`, the language's `assertions`), with no other call or function between: a value the
-    test expects, not configuration?"""
+    {...})`, `assertEquals("jdbc:...", url)`, the language's `assertions`), with no other call or
+    function between: a value the test expects, not configuration?"""
     if src.spec.assertions is None:
         return False
     n = node.parent
     while n is not None and n.type not in _FUNCTIONS:
         if n.type in _CALLS:
-            callee = n.child_by_field_name("function") or (n.named_children[0] if n.named_children else None)
-            if callee is None or callee.start_byte <= node.start_byte < callee.end_byte:
-                return False
-            return src.spec.assertions.search(_SPACE.sub("", src.node_text(callee))) is not None
+            callee, arguments = _callee(src, n)
+            return node.start_byte >= arguments and src.spec.assertions.search(callee) is not None
         n = n.parent
     return False
 
@@ -36,11 +42,7 @@ def in_rejection_test(src: Source, node) -> bool:
         return False
     n = node.parent
     while n is not None and n.type not in _DECLARATIONS:
-        if n.type in _CALLS:
-            args = [c for c in n.children if c.type in _ARGUMENT_LISTS]
-            end = args[-1].start_byte if args else n.end_byte
-            callee = src.data[n.start_byte:end].decode("utf-8", "replace")
-            if src.spec.rejections.search(_SPACE.sub("", callee)):
-                return True
+        if n.type in _CALLS and src.spec.rejections.search(_callee(src, n)[0]):
+            return True
         n = n.parent
     return False

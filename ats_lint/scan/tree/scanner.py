@@ -21,6 +21,7 @@ import re
 from ats_lint.model import FileResult, ScanError
 from ats_lint.scan.literals import PEM_MARKER, has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
+from ats_lint.scan.standins import is_test_stand_in
 from ats_lint.scan.tree.context import in_expected_value, in_rejection_test
 from ats_lint.scan.tree.languages import language_specs, matches, parser
 from ats_lint.scan.tree.predicates import holds
@@ -68,11 +69,19 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
             _scan_joined(src, parts, sink, sep="\n")
     if patterns:
         body = _blank(text, src, comments)
-        text_scanner.scan_settings(body, sink, kind, src.index, tree=language)
+        text_scanner.scan_settings(body, sink, kind, src.index, tree=language, skip=lambda at: _not_configuration(src, at))
     # the resolved texts of the ATS301 matches reported so far, kept only when a deferred rule reads them
     pins_reported: list[str] | None = [] if any(r.defer_to_use for r in rules) else None
     for rule in sorted(rules, key=lambda r: r.defer_to_use is not None):
         _apply(rule, src, sink, pins_reported)
+
+
+def _not_configuration(src: Source, char_offset: int) -> bool:
+    """Does a text pattern's match at this offset sit in what a test assertion expects, or in code
+    a test expects to be rejected (the same judgement as the syntax rules' matches)?"""
+    at = len(src.text[:char_offset].encode("utf-8", "surrogatepass"))
+    node = src.tree.root_node.descendant_for_byte_range(at, at)
+    return node is not None and (in_expected_value(src, node) or in_rejection_test(src, node))
 
 
 def _fallback(text: str, sink: FindingSink, kind: str, result: FileResult, message: str) -> None:
@@ -257,6 +266,8 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
     """What the store holds: a PEM, a path (looked up for ATS202), or unknown; None: the default."""
     from ats_lint.trust.judge import PATH, PEM, UNKNOWN, TrustValue, is_default_store_text
 
+    if is_test_stand_in(None, src.path):
+        return None  # a test of parsing: its stores are the parser's input and expected output
     nodes = caps.get(rule.value) if rule.value else None
     if not nodes:
         return TrustValue(UNKNOWN, rule.unknown)
@@ -279,8 +290,7 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
             return None
         if _PATH_LIKE.search(strings[0]) is None and " " in strings[0].strip() and strings[0] in src.node_text(nodes[0]):
             return None  # words written as the value, neither a PEM nor a path: a test's stand-in (`[]byte("PEM DATA")`)
-        if (compiled("{placeholder_word}").match(strings[0]) and strings[0] in src.node_text(nodes[0])
-                and compiled("{test_path}").search(src.path)):
-            return None  # one bare word written as the value in test code (`CAFile: "ca-file"`): a parsing test's stand-in
+        if is_test_stand_in(strings[0] if strings[0] in src.node_text(nodes[0]) else None, src.path):
+            return None  # one bare word written as the value in test code (`CAFile: "ca-file"`): a stand-in
         return TrustValue(PATH, strings[0])
     return TrustValue(UNKNOWN, src.node_text(nodes[0])[:120] or rule.unknown)

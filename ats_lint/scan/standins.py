@@ -1,0 +1,26 @@
+"""Values test code writes as stand-ins for a trust store: one bare word (`CAFile: "ca-file"`,
+`"AWS_CA_BUNDLE": "custom_ca_bundle"`), or any value in a test of parsing (a file named for parsing:
+the connection strings and options there are the parser's input and expected output). Both scanners
+ask this before reporting a store; the patterns are the syntax rules' macros `placeholder_word`,
+`test_path` and `parsing_test_path` (rules/syntax/languages.yaml)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def relative_path(file, root) -> str:
+    try:
+        return Path(file).relative_to(root).as_posix()
+    except ValueError:
+        return Path(file).as_posix()
+
+
+def is_test_stand_in(value: str | None, path: str) -> bool:
+    """Is `value`, written as a store in the file at `path` (relative, `/`-separated), a test's stand-in?"""
+    from ats_lint.scan.tree.ruledata import compiled
+
+    if compiled("{test_path}").search(path) is None:
+        return False
+    if compiled("{parsing_test_path}").search(path) is not None:
+        return True
+    return value is not None and compiled("{placeholder_word}").match(value) is not None
