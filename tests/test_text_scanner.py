@@ -1261,6 +1261,8 @@ def test_client_ca_files_in_connection_strings_are_custom_trust_stores(tmp_path,
               static final String PROPS = "sslMode=VERIFY_CA,trustCertificateKeyStoreUrl=file:src/test/config/ca-truststore,";
               String url(String path) { return baseUrl + "&sslMode=VERIFY_CA&serverSslCert=" + path; }
               String empty(File emptyTrustStore) { return url + ";SSLTrustStore=" + emptyTrustStore.getAbsolutePath(); }
+              String avatica = "jdbc:avatica:remote:url=https://h:8765;serialization=PROTOBUF;truststore=" + ks.getAbsolutePath();
+              String amqp = "amqps://localhost:5671?transport.trustStoreLocation=" + CLIENT_JKS_TRUSTSTORE;
             }
             """,
         # a command-line option (not a connection string) and prose
@@ -1269,7 +1271,8 @@ def test_client_ca_files_in_connection_strings_are_custom_trust_stores(tmp_path,
     assert found(tmp_path, monkeypatch, files) == {
         ("src/Db.cs", 2, "ATS201"), ("src/Db.cs", 3, "ATS201"), ("config/app.env", 1, "ATS201"),
         ("src/main/java/Db.java", 2, "ATS201"), ("src/main/java/Db.java", 3, "ATS201"),
-        ("src/main/java/Db.java", 4, "ATS201")}
+        ("src/main/java/Db.java", 4, "ATS201"), ("src/main/java/Db.java", 6, "ATS201"),
+        ("src/main/java/Db.java", 7, "ATS201")}
 
 
 def test_trust_variables_given_a_name_in_a_js_env_object_are_custom_trust_stores(tmp_path, monkeypatch):
