@@ -438,11 +438,11 @@ def _function_of(node):
 
 
 def _function_scope(scope):
-    """The function (or file) a block belongs to."""
+    """The function a block belongs to, or None: the file (a script's top-level `if`)."""
     n = scope
     while n is not None and n.type not in _FUNCTIONS:
         n = n.parent
-    return n if n is not None else scope
+    return n
 
 
 def _scope(node):
