@@ -425,6 +425,27 @@ def test_quarkus_tls_registry_trust_stores_but_not_the_servers(tmp_path, monkeyp
     }
 
 
+def test_kafka_client_trust_stores_but_not_the_brokers(tmp_path, monkeypatch):
+    files = {
+        "scripts/destKafkaClient_ssl.properties": "security.protocol=SSL\nssl.truststore.location=/etc/kafka/secrets/client.truststore.jks\n",
+        "config/server.properties": "broker.id=1\nlisteners=SSL://:9093\nssl.truststore.location=/etc/kafka/secrets/broker.truststore.jks\n",
+        "docker-compose.yml": """\
+            services:
+              connect:
+                environment:
+                  CONNECT_SSL_TRUSTSTORE_LOCATION: /etc/kafka/secrets/kafka.connect.truststore.jks
+                  CONNECT_PRODUCER_SSL_TRUSTSTORE_LOCATION: /etc/kafka/secrets/kafka.connect.truststore.jks
+              broker:
+                environment:
+                  KAFKA_SSL_TRUSTSTORE_LOCATION: /etc/kafka/secrets/kafka.broker.truststore.jks
+            """,
+    }
+    assert found(tmp_path, monkeypatch, files) == {
+        ("scripts/destKafkaClient_ssl.properties", 2, "ATS201"),
+        ("docker-compose.yml", 4, "ATS201"), ("docker-compose.yml", 5, "ATS201"),
+    }
+
+
 def test_cloudformation_yaml_endpoint_and_env(tmp_path, monkeypatch):
     files = {
         "template.yaml": """\
