@@ -29,6 +29,7 @@ from ats_lint.scan.tree.ruledata import SyntaxRule, compiled, query_of, rules_fo
 from ats_lint.scan.tree.values import ELEMENT_WRAPPERS, MAX_DEPTH, Source, is_plus_concatenation, unwrapped
 
 _PATH_LIKE = re.compile(r"[/\\]|\.[A-Za-z]\w{1,8}$")
+_QUOTES = ('"', "'", "`")
 PARSE_COUNT = [0]  # files parsed in this process (tests check that untriggered files are not)
 
 
@@ -290,7 +291,8 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
             return None
         if _PATH_LIKE.search(strings[0]) is None and " " in strings[0].strip() and strings[0] in src.node_text(nodes[0]):
             return None  # words written as the value, neither a PEM nor a path: a test's stand-in (`[]byte("PEM DATA")`)
-        if is_test_stand_in(strings[0] if strings[0] in src.node_text(nodes[0]) else None, src.path):
+        written = any(q + strings[0] + q in src.node_text(nodes[0]) for q in _QUOTES)  # a literal of the value itself
+        if is_test_stand_in(strings[0] if written else None, src.path):
             return None  # one bare word written as the value in test code (`CAFile: "ca-file"`): a stand-in
         return TrustValue(PATH, strings[0])
     return TrustValue(UNKNOWN, src.node_text(nodes[0])[:120] or rule.unknown)
