@@ -23,6 +23,7 @@ import queue
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -360,7 +361,7 @@ GENERIC = ["a", " ", "\n", '"', "\\", "="]
 def adversarial_lines(pattern: re.Pattern, size: int = SIZE) -> list[str]:
     """About twenty 1 MB lines: runs of each character the pattern mentions (up to 8) and of a few
     generic ones, its literals pumped (up to 8, each followed by its last character again, as in
-    `testtest`; the two longest also followed by a long near miss), and all its characters cycled."""
+    `testttestt`; the two longest also followed by a long near miss), and all its characters cycled."""
     chars, literals = _alphabet(pattern)
     picked = sorted(set(chars[:8]) | set(GENERIC))
     lines = [c * size for c in picked]
@@ -402,8 +403,9 @@ def _run_in_child(chunk: list[str], per_pattern: float = PER_PATTERN_TIMEOUT) ->
     """Runs a chunk of patterns in a child process, allowing each pattern `per_pattern` seconds (not
     the chunk as a whole, so that a slow machine or a long chunk is no failure); the problem, or None."""
     here = Path(__file__).resolve()
+    errors = tempfile.TemporaryFile(mode="w+")  # not a pipe: a child that writes much there must not block
     proc = subprocess.Popen([sys.executable, str(here), json.dumps(chunk)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=here.parent,
+                            stderr=errors, text=True, cwd=here.parent,
                             env={**os.environ, "PYTHONPATH": str(here.parent.parent)})
     lines: queue.Queue = queue.Queue()
 
@@ -427,8 +429,11 @@ def _run_in_child(chunk: list[str], per_pattern: float = PER_PATTERN_TIMEOUT) ->
             current = ln[6:]
         elif ln.startswith("RESULT "):
             result = json.loads(ln[7:])
-    stderr = proc.stderr.read()
-    if proc.wait() != 0:
+    code = proc.wait()
+    errors.seek(0)
+    stderr = errors.read()
+    errors.close()
+    if code != 0:
         return stderr[-2000:]
     if result is None or sorted(result) != sorted(chunk):
         return f"the child ran {len(result or ())} of {len(chunk)} patterns: {stderr[-500:]}"

@@ -1,8 +1,9 @@
 """Values test code writes as stand-ins for a trust store: one bare word (`CAFile: "ca-file"`,
 `"AWS_CA_BUNDLE": "custom_ca_bundle"`), or any value in a test of parsing (a file named for parsing:
-the connection strings and options there are the parser's input and expected output). Both scanners
-ask this before reporting a store; the patterns are the syntax rules' macros `placeholder_word`,
-`test_path` and `parsing_test_path` (rules/syntax/languages.yaml)."""
+the connection strings and options there are the parser's input and expected output). The text and
+syntax-tree scanners ask this before reporting a store (the Python scanner has stand-in rules of its
+own); the patterns are the syntax rules' macros `placeholder_word`, `test_path` and
+`parsing_test_path` (rules/syntax/languages.yaml)."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -90,4 +90,3 @@ def bound_only_to(body: str, m: re.Match, values: re.Pattern) -> bool:
     assigned = re.compile(r"(?<![\w.>])" + re.escape(name.strip()) + r"[ \t]{0,20}=(?!=)[ \t]{0,20}([^;\n]{0,300})")
     found = [a.group(1).strip() for a in assigned.finditer(body)]
     return bool(found) and all(values.fullmatch(v) for v in found)
-

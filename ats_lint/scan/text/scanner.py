@@ -18,6 +18,7 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from ats_lint.model import Span
 from ats_lint.resources import load_data
@@ -275,8 +276,7 @@ def _trust_value(pattern: Pattern, raw: str | None, name: str | None, sink: Find
     """The TrustValue a setting holds, or None when it keeps the default store."""
     from ats_lint.trust.judge import PATH, PEM, UNKNOWN, TrustValue, locate_bundle
 
-    path = relative_path(sink.file, sink.root)
-    if is_test_stand_in(None, path):
+    if is_test_stand_in(None, path := relative_path(sink.file, sink.root)):
         return None  # a test of parsing: its stores are the parser's input and expected output
     if pattern.value_is == "unknown" or raw is None:
         return TrustValue(UNKNOWN, pattern.unknown_text)
@@ -340,9 +340,9 @@ def _group(m: re.Match, *names: str) -> tuple[str | None, int, int]:
     return None, m.start(), m.end()
 
 
-def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex, tree: str | None = None, skip=None) -> None:
+def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex, tree: str | None = None, not_configuration: Callable[[int], bool] | None = None) -> None:
     """Run the kind's trust and pinning patterns; `tree`: the language the file was parsed as, whose syntax
-    rules own some forms (`tree_owned`), left to them; `skip(offset)`: no configuration there (a test's expectation)."""
+    rules own some forms (`tree_owned`); `not_configuration(offset)`: the tree says it is a test's expectation."""
     present: dict[str, bool] = {}
     for p, m in _candidates(trust_patterns(), kind, body, tree, present):
         name, start, end = _group(m, "name", "name2")
@@ -351,7 +351,7 @@ def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex, tre
             name_for_message = anchor
         else:
             name_for_message = name
-        if skip is not None and skip(start):
+        if not_configuration is not None and not_configuration(start):
             continue
         raw = match_value(m)
         value = _trust_value(p, raw, name, sink)
@@ -361,7 +361,7 @@ def scan_settings(body: str, sink: FindingSink, kind: str, index: LineIndex, tre
         sink.trust(value, what, index.span(start, end), f"{what} {value.text[:200]}")
     for p, m in _candidates(pinning_patterns(), kind, body, tree, present):
         anchor, start, end = _group(m, "anchor", "anchor2")
-        if skip is not None and skip(start):
+        if not_configuration is not None and not_configuration(start):
             continue
         detail = p.what.replace("{anchor}", anchor or m.group(0))
         sink.add("ATS301", index.span(start, end), f"{p.id}:{anchor or m.group(0)}", detail=detail)

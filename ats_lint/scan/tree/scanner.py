@@ -21,7 +21,7 @@ import re
 from ats_lint.model import FileResult, ScanError
 from ats_lint.scan.literals import PEM_MARKER, has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
-from ats_lint.scan.standins import is_test_stand_in
+from ats_lint.scan.standins import is_test_stand_in, relative_path
 from ats_lint.scan.tree.context import in_expected_value, in_rejection_test
 from ats_lint.scan.tree.languages import language_specs, matches, parser
 from ats_lint.scan.tree.predicates import holds
@@ -57,7 +57,7 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
         return _fallback(text, sink, kind, result,
                          f"{language} syntax errors cover {share:.0%} of the file; scanned as text instead of as a syntax tree")
     src = Source(text, data, spec, tree)
-    src.path = result.path
+    src.path = relative_path(sink.file, sink.root)  # relative to the scan root, as the text scanner's
     strings, comments = _strings_and_comments(src)
     src.string_nodes = strings
     if literal_hint:
@@ -70,7 +70,7 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
             _scan_joined(src, parts, sink, sep="\n")
     if patterns:
         body = _blank(text, src, comments)
-        text_scanner.scan_settings(body, sink, kind, src.index, tree=language, skip=lambda at: _not_configuration(src, at))
+        text_scanner.scan_settings(body, sink, kind, src.index, tree=language, not_configuration=lambda at: _not_configuration(src, at))
     # the resolved texts of the ATS301 matches reported so far, kept only when a deferred rule reads them
     pins_reported: list[str] | None = [] if any(r.defer_to_use for r in rules) else None
     for rule in sorted(rules, key=lambda r: r.defer_to_use is not None):
@@ -80,7 +80,8 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
 def _not_configuration(src: Source, char_offset: int) -> bool:
     """Does a text pattern's match at this offset sit in what a test assertion expects, or in code
     a test expects to be rejected (the same judgement as the syntax rules' matches)?"""
-    at = len(src.text[:char_offset].encode("utf-8", "surrogatepass"))
+    # (a byte offset; ASCII text, the common case, needs no re-encoding of everything before it)
+    at = char_offset if len(src.data) == len(src.text) else len(src.text[:char_offset].encode("utf-8", "surrogatepass"))
     node = src.tree.root_node.descendant_for_byte_range(at, at)
     return node is not None and (in_expected_value(src, node) or in_rejection_test(src, node))
 
