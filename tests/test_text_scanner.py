@@ -1311,3 +1311,14 @@ def test_trust_variables_given_a_name_in_a_js_env_object_are_custom_trust_stores
             """,
     }
     assert found(tmp_path, monkeypatch, files) == {("test/extra-certs.spec.ts", 2, "ATS201"), ("test/extra-certs.spec.ts", 4, "ATS201")}
+
+
+def test_the_kind_prefilter_is_case_blind_and_keeps_no_hint_that_contains_another():
+    from ats_lint.scan.text.scanner import _kind_hints, may_have_findings
+
+    hints = _kind_hints("yaml")
+    assert hints and all(h == h.lower() for h in hints)
+    assert not [h for h in hints if any(o != h and o in h for o in hints)]
+    assert may_have_findings("env:\n  AWS_CA_BUNDLE: /etc/ssl/corp.pem\n", "yaml")
+    assert may_have_findings("env:\n  aws_ca_bundle: x\n", "yaml")  # admitted; the patterns decide
+    assert not may_have_findings("name: build\nsteps: [checkout]\n", "yaml")

@@ -388,28 +388,28 @@ def scan_bundle_file(text: str, sink: FindingSink, index: LineIndex) -> None:
 
 
 def may_have_findings(text: str, kind: str) -> bool:
-    """A cheap test over the raw text: can any host, digest, PEM or pattern of this kind match?
-    Most files of a repository (data, docs, code without trust settings) stop here."""
+    """A cheap test: can any host, digest, PEM or pattern of this kind match? Most files stop here."""
     from ats_lint.scan.literals import PEM_MARKER, has_host_hint
     from ats_lint.trust.certs import may_contain_digest
 
     if has_host_hint(text) or PEM_MARKER in text or may_contain_digest(text):
         return True
     hints = _kind_hints(kind)
-    return hints is None or any(h in text for h in hints)
+    lowered = text.lower() if hints else ""  # the hints are lower-cased
+    return hints is None or any(h in lowered for h in hints)
 
 
 @functools.lru_cache(maxsize=None)
 def _kind_hints(kind: str) -> tuple[str, ...] | None:
-    """The hints of every pattern of `kind`, each once (None: a pattern without hints applies).
-    A `digest_only` pattern adds none: `may_have_findings` admits every file that may hold a digest."""
+    """The hints of every pattern of `kind`, lower-cased, once, none containing another (None: one has no
+    hint): a case-blind admission test; the patterns decide. `digest_only` ones add none (digests admit)."""
     hints: dict[str, None] = {}
     for p in (*trust_patterns(), *pinning_patterns()):
         if p.applies(kind) and not p.digest_only:
             if p.hints is None:
                 return None
-            hints.update(dict.fromkeys(p.hints))
-    return tuple(hints)
+            hints.update(dict.fromkeys(h.lower() for h in p.hints))
+    return tuple(h for h in hints if not any(o != h and o in h for o in hints))
 
 
 # --------------------------------------------------------------------------- data and documentation
