@@ -9,6 +9,13 @@ from ats_lint.trust.certs import DIGEST_KINDS
 from ats_lint.trust.judge import judge
 
 
+def _root_relative(file: Path, root: Path) -> str:
+    try:
+        return Path(file).relative_to(root).as_posix()
+    except ValueError:
+        return Path(file).as_posix()
+
+
 class DeferredSpan:
     """A span known only as a syntax node until the scanner resolves all of them at once."""
 
@@ -25,6 +32,7 @@ class FindingSink:
         self.path = path
         self.file = file
         self.root = root
+        self.root_path = _root_relative(file, root)  # `/`-separated, what path-based rules read
         self.display_root = display_root
         self.rules = all_rules()
         self.findings: list[Finding] = []

@@ -6,15 +6,6 @@ own); the patterns are the syntax rules' macros `placeholder_word`, `test_path` 
 `parsing_test_path` (rules/syntax/languages.yaml)."""
 from __future__ import annotations
 
-from pathlib import Path
-
-
-def relative_path(file, root) -> str:
-    try:
-        return Path(file).relative_to(root).as_posix()
-    except ValueError:
-        return Path(file).as_posix()
-
 
 def is_test_stand_in(value: str | None, path: str) -> bool:
     """Is `value`, written as a store in the file at `path` (relative, `/`-separated), a test's stand-in?"""

@@ -24,7 +24,7 @@ from ats_lint.model import Span
 from ats_lint.resources import load_data
 from ats_lint.scan.literals import has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
-from ats_lint.scan.standins import is_test_stand_in, relative_path
+from ats_lint.scan.standins import is_test_stand_in
 from ats_lint.scan.text.conditions import bound_only_to, handed_in, inside_block, match_value
 
 _HASH_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#[^\n]*")
@@ -276,7 +276,7 @@ def _trust_value(pattern: Pattern, raw: str | None, name: str | None, sink: Find
     """The TrustValue a setting holds, or None when it keeps the default store."""
     from ats_lint.trust.judge import PATH, PEM, UNKNOWN, TrustValue, locate_bundle
 
-    if is_test_stand_in(None, path := relative_path(sink.file, sink.root)):
+    if is_test_stand_in(None, sink.root_path):
         return None  # a test of parsing: its stores are the parser's input and expected output
     if pattern.value_is == "unknown" or raw is None:
         return TrustValue(UNKNOWN, pattern.unknown_text)
@@ -288,7 +288,7 @@ def _trust_value(pattern: Pattern, raw: str | None, name: str | None, sink: Find
         return TrustValue(PEM, text.replace("\\n", "\n"))
     if _keeps_default_store(text, name):
         return None
-    if quoted and is_test_stand_in(text, path):
+    if quoted and is_test_stand_in(text, sink.root_path):
         return None  # one bare word quoted as the value in test code: a stand-in
     if pattern.value_is == "code" and not quoted:
         return TrustValue(UNKNOWN, text[:120])

@@ -21,7 +21,7 @@ import re
 from ats_lint.model import FileResult, ScanError
 from ats_lint.scan.literals import PEM_MARKER, has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
-from ats_lint.scan.standins import is_test_stand_in, relative_path
+from ats_lint.scan.standins import is_test_stand_in
 from ats_lint.scan.tree.context import in_expected_value, in_rejection_test
 from ats_lint.scan.tree.languages import language_specs, matches, parser
 from ats_lint.scan.tree.predicates import holds
@@ -57,7 +57,7 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
         return _fallback(text, sink, kind, result,
                          f"{language} syntax errors cover {share:.0%} of the file; scanned as text instead of as a syntax tree")
     src = Source(text, data, spec, tree)
-    src.path = relative_path(sink.file, sink.root)  # relative to the scan root, as the text scanner's
+    src.path = sink.root_path  # relative to the scan root, as the text scanner reads it
     strings, comments = _strings_and_comments(src)
     src.string_nodes = strings
     if literal_hint:
