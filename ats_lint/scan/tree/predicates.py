@@ -38,7 +38,9 @@ Each entry is a dict whose first key names the primitive and the capture it read
   statements of the same block that use that name and match `select` (whitespace removed), the
   last one's chain text matches `matches` (a pin set emptied after the policy was made); with
   `outer: true` the value is the call chain the capture is a link of (`SSLContexts.custom()
-  .loadTrustMaterial(...).build()` assigned to `sslContext`);
+  .loadTrustMaterial(...).build()` assigned to `sslContext`); with `enclosing: true`, the
+  nearest expression around the capture that is assigned to a name (an option given to a
+  constructor: `WithCAFile(ca)` inside `tlsConf, err := tlsutil.NewTLSConfig(...)`);
 - `file: RE` / `not_file: RE`: the whole file's text; `path: RE` / `not_path: RE`: the file's path
   relative to the scan root, `/`-separated (test code: `{test_path}`);
 - `file_with: CAP, matches: RE`: the whole file's text matches RE with `{name}` replaced by the
@@ -135,7 +137,7 @@ _OPTIONS = {
     "count": {"min"}, "constant": {"matches", "names", "or_text"}, "compare": {"mentions", "constant", "names", "other"},
     "file": set(), "not_file": set(), "path": set(), "not_path": set(), "file_with": {"matches"}, "function_with": {"matches"},
     "not": set(), "any": set(), "all": set(), "some": {"query", "where"},
-    "after": {"select", "matches", "not_matches", "outer"},
+    "after": {"select", "matches", "not_matches", "outer", "enclosing"},
 }
 
 
@@ -223,13 +225,21 @@ def _some(src: Source, node, where: dict, caps: dict) -> bool:
     return False
 
 
+# How far `after` with `enclosing: true` climbs from the capture to an assigned expression.
+_ENCLOSING_DEPTH = 8
+
+
 def _after(src: Source, node, where: dict) -> bool:
     if where.get("outer"):
         node = _chain_end(node)
-    name = src.assigned_name(node)
-    if name is None:
+    names = src.assigned_names(node)
+    climbed = 0
+    while not names and where.get("enclosing") and node.parent is not None and climbed < _ENCLOSING_DEPTH:
+        node, climbed = node.parent, climbed + 1
+        names = src.assigned_names(node)
+    if not names:
         return False
-    uses = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
+    uses = re.compile(r"(?<![\w$])(?:" + "|".join(map(re.escape, names)) + r")(?![\w$])")
     select = compiled(where["select"])
     chosen = [s for s in src.statements_after(node)
               if uses.search(text := src.node_text(s)) and select.search(_SPACE.sub("", text))]

@@ -172,18 +172,17 @@ class Source:
             return []
         return [n for _, caps in matches(self.spec.name, self.spec.interpolations, node) for n in caps.get("expr", [])]
 
-    def assigned_name(self, node) -> str | None:
-        """The name a value is assigned to in this file (`policy` of `AFSecurityPolicy *policy = [...]`)."""
-        for name, entries in self.bindings().items():
-            for name_node, value, _, each in entries:
-                if not each and value.start_byte == node.start_byte and value.end_byte == node.end_byte:
-                    return name
-        return None
+    def assigned_names(self, node) -> list[str]:
+        """The names a value is assigned to in this file (`policy` of `AFSecurityPolicy *policy = [...]`;
+        `tlsConf` and `err` of Go's `tlsConf, err := f()`)."""
+        return [name for name, entries in self.bindings().items()
+                if any(not each and value.start_byte == node.start_byte and value.end_byte == node.end_byte
+                       for _, value, _, each in entries)]
 
     def statements_after(self, node) -> list:
         """The statements that follow the one holding `node`, in the same block."""
         n = node
-        while n.parent is not None and n.parent.type not in _SCOPES:
+        while n.parent is not None and n.parent.type not in _STATEMENT_LISTS:
             n = n.parent
         out, sibling = [], n.next_named_sibling
         while sibling is not None and n.parent is not None:
@@ -461,6 +460,8 @@ _SCOPES = frozenset({
     "method_definition", "implementation_definition", "function_definition", "arrow_function", "function_expression",
     "func_literal", "constructor_declaration", "local_function_statement", "lambda_expression",
 })
+# what holds a block's statements: a scope, or Go's `statement_list` inside its `block`
+_STATEMENT_LISTS = _SCOPES | {"statement_list"}
 _ASSIGNMENTS = frozenset({"assignment_statement", "assignment_expression", "assignment", "directly_assignable_expression"})
 _FUNCTIONS = frozenset({
     "function_declaration", "method_declaration", "func_literal", "lambda_literal", "method_definition", "function_definition",
