@@ -232,14 +232,14 @@ _ENCLOSING_DEPTH = 8
 def _after(src: Source, node, where: dict) -> bool:
     if where.get("outer"):
         node = _chain_end(node)
-    names = src.assigned_names(node)
+    name = src.assigned_name(node)
     climbed = 0
-    while not names and where.get("enclosing") and node.parent is not None and climbed < _ENCLOSING_DEPTH:
+    while name is None and where.get("enclosing") and node.parent is not None and climbed < _ENCLOSING_DEPTH:
         node, climbed = node.parent, climbed + 1
-        names = src.assigned_names(node)
-    if not names:
+        name = src.assigned_name(node)
+    if name is None:
         return False
-    uses = re.compile(r"(?<![\w$])(?:" + "|".join(map(re.escape, names)) + r")(?![\w$])")
+    uses = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?![\w$])")
     select = compiled(where["select"])
     chosen = [s for s in src.statements_after(node)
               if uses.search(text := src.node_text(s)) and select.search(_SPACE.sub("", text))]

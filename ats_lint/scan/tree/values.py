@@ -172,12 +172,13 @@ class Source:
             return []
         return [n for _, caps in matches(self.spec.name, self.spec.interpolations, node) for n in caps.get("expr", [])]
 
-    def assigned_names(self, node) -> list[str]:
-        """The names a value is assigned to in this file (`policy` of `AFSecurityPolicy *policy = [...]`;
-        `tlsConf` and `err` of Go's `tlsConf, err := f()`)."""
-        return [name for name, entries in self.bindings().items()
-                if any(not each and value.start_byte == node.start_byte and value.end_byte == node.end_byte
-                       for _, value, _, each in entries)]
+    def assigned_name(self, node) -> str | None:
+        """The name a value is assigned to in this file (`policy` of `AFSecurityPolicy *policy = [...]`);
+        of several (`tlsConf, err := f()` in Go), the leftmost."""
+        found = [(name_node.start_byte, name) for name, entries in self.bindings().items()
+                 for name_node, value, _, each in entries
+                 if not each and value.start_byte == node.start_byte and value.end_byte == node.end_byte]
+        return min(found)[1] if found else None
 
     def statements_after(self, node) -> list:
         """The statements that follow the one holding `node`, in the same block."""
