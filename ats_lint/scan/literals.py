@@ -10,6 +10,7 @@ from ats_lint.model import Span
 from ats_lint.scan.sink import FindingSink
 
 PEM_MARKER = "-----BEGIN CERTIFICATE-----"
+QUOTES = "\"'`"  # the quotes a string literal is written with, in every scanned language
 
 
 @functools.lru_cache(maxsize=1)

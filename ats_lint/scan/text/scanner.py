@@ -22,7 +22,7 @@ from typing import Callable
 
 from ats_lint.model import Span
 from ats_lint.resources import load_data
-from ats_lint.scan.literals import has_host_hint, scan_text
+from ats_lint.scan.literals import QUOTES, has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
 from ats_lint.scan.standins import is_test_stand_in
 from ats_lint.scan.text.conditions import bound_only_to, handed_in, inside_block, match_value
@@ -269,7 +269,6 @@ def _keeps_default_store(value: str, name: str | None) -> bool:
     return False
 
 
-_QUOTES = "\"'`"
 
 
 def _trust_value(pattern: Pattern, raw: str | None, name: str | None, sink: FindingSink):
@@ -281,7 +280,7 @@ def _trust_value(pattern: Pattern, raw: str | None, name: str | None, sink: Find
     if pattern.value_is == "unknown" or raw is None:
         return TrustValue(UNKNOWN, pattern.unknown_text)
     text = raw.strip()
-    quoted = len(text) >= 2 and text[0] in _QUOTES and text[-1] == text[0]
+    quoted = len(text) >= 2 and text[0] in QUOTES and text[-1] == text[0]
     if quoted:
         text = text[1:-1]
     if pattern.value_is == "pem" or "-----BEGIN CERTIFICATE-----" in text:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from ats_lint.model import FileResult, ScanError
-from ats_lint.scan.literals import PEM_MARKER, has_host_hint, scan_text
+from ats_lint.scan.literals import PEM_MARKER, QUOTES, has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
 from ats_lint.scan.standins import is_test_stand_in
 from ats_lint.scan.tree.context import in_expected_value, in_rejection_test
@@ -29,7 +29,6 @@ from ats_lint.scan.tree.ruledata import SyntaxRule, compiled, query_of, rules_fo
 from ats_lint.scan.tree.values import ELEMENT_WRAPPERS, MAX_DEPTH, Source, is_plus_concatenation, unwrapped
 
 _PATH_LIKE = re.compile(r"[/\\]|\.[A-Za-z]\w{1,8}$")
-_QUOTES = ('"', "'", "`")
 PARSE_COUNT = [0]  # files parsed in this process (tests check that untriggered files are not)
 
 
@@ -80,8 +79,7 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
 def _not_configuration(src: Source, char_offset: int) -> bool:
     """Does a text pattern's match at this offset sit in what a test assertion expects, or in code
     a test expects to be rejected (the same judgement as the syntax rules' matches)?"""
-    # (a byte offset; ASCII text, the common case, needs no re-encoding of everything before it)
-    at = char_offset if len(src.data) == len(src.text) else len(src.text[:char_offset].encode("utf-8", "surrogatepass"))
+    at = src.byte(char_offset)
     node = src.tree.root_node.descendant_for_byte_range(at, at)
     return node is not None and (in_expected_value(src, node) or in_rejection_test(src, node))
 
@@ -292,7 +290,7 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
             return None
         if _PATH_LIKE.search(strings[0]) is None and " " in strings[0].strip() and strings[0] in src.node_text(nodes[0]):
             return None  # words written as the value, neither a PEM nor a path: a test's stand-in (`[]byte("PEM DATA")`)
-        written = any(q + strings[0] + q in src.node_text(nodes[0]) for q in _QUOTES)  # a literal of the value itself
+        written = any(q + strings[0] + q in src.node_text(nodes[0]) for q in QUOTES)  # a literal of the value itself
         if is_test_stand_in(strings[0] if written else None, src.path):
             return None  # one bare word written as the value in test code (`CAFile: "ca-file"`): a stand-in
         return TrustValue(PATH, strings[0])

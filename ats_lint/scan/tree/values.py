@@ -34,6 +34,7 @@ class Source:
         self.ascii = len(data) == len(text)
         self.index = LineIndex(text)
         self._line_bytes = [0] + [m.end() for m in re.finditer(rb"\n", data)] if not self.ascii else None
+        self._line_chars: list[int] | None = None  # line starts in characters, made on the first `byte()`
         self._bindings: dict[str, list] | None = None
         self._calls: dict[str, list] | None = None
         self._texts: dict[tuple, str] = {}
@@ -50,6 +51,16 @@ class Source:
         start = self._line_bytes[line]
         prefix = self.data[start:byte_offset].decode("utf-8", "surrogatepass")
         return self.index.starts[line] + len(prefix)
+
+    def byte(self, char_offset: int) -> int:
+        """The byte offset of a character offset (the inverse of `char`), counted from the start of its line."""
+        if self.ascii:
+            return char_offset
+        if self._line_chars is None:
+            self._line_chars = [0] + [m.end() for m in re.finditer("\n", self.text)]  # as `_line_bytes`
+        line = bisect.bisect_right(self._line_chars, char_offset) - 1
+        prefix = self.text[self._line_chars[line]:char_offset]
+        return self._line_bytes[line] + len(prefix.encode("utf-8", "surrogatepass"))
 
     def span(self, node) -> Span:
         return self.index.span(self.char(node.start_byte), self.char(node.end_byte))
