@@ -3,29 +3,52 @@
 
     python3 benchmarks/realcode/table.py --cmd "$(which ats-lint) check --no-cache --format json ." [CORPUS ...]
 
-Runs score.py on each corpus whose repo/ is laid out (materialize.py), in the order given or in
-folder order, and prints one Markdown row per rule and a last row for all rules, then each rule's
-pooled recall / precision over the corpora (labels found, false positives). Nothing is written: the
-table is pasted into README.md by hand, with the date and commit it was made at.
+Runs the command once in a copy of each corpus whose repo/ is laid out (materialize.py), in the order
+given or in folder order, scores its output with score.py, and prints one Markdown row per rule and a
+last row for all rules, then each rule's pooled recall / precision over the corpora (labels found,
+false positives). Then the same pooled figures counting only the files that ats-lint reads as a
+syntax tree (Kotlin, Java, Swift, Objective-C, JavaScript, TypeScript, TSX, Go, C#: the languages of
+issue 13's bar), whichever language a label or report is in otherwise (C/C++, YAML, JSON, XML and
+Python files are left out of that second view; how a file is classed is ats-lint's own
+`tree_language`, so run this with ats-lint importable). Nothing is written: the table is pasted into
+README.md by hand, with the date and commit it was made at.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import yaml
+
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import score as scorer  # noqa: E402  (score.py beside this script: one tool run per corpus)
 RULES = {"s3-endpoint": "ATS101", "cloudfront-domain": "ATS102", "custom-trust-store": "ATS201",
          "trust-store-missing-ats": "ATS202", "certificate-pinning": "ATS301", "digicert-fingerprint": "ATS302", "all": "all"}
 ROW = re.compile(r"^(?P<cat>[a-z0-9-]+)\s+(?P<labels>\d+)\s+(?P<tp>\d+)\s+(?P<fn>\d+)\s+(?P<fp>\d+)\s+(?P<r>[-\d.]+)\s+(?P<p>[-\d.]+)\s*$")
 
 
-def score(corpus: str, cmd: str, pooled: dict[str, list[int]] | None = None) -> dict[str, str]:
+def run(corpus: str, cmd: str) -> str:
+    """The command's JSON output on a copy of the corpus (score.py's own runner)."""
+    stdout, stderr, rc, _roots, _changed = scorer.run_tool(cmd, HERE / corpus / "repo", 600.0)
+    if rc not in (0, 1):
+        raise SystemExit(f"{corpus}: the command exited {rc}:\n{stderr[-2000:]}")
+    return stdout
+
+
+def score(corpus: str, output: str, labels: Path, pooled: dict[str, list[int]] | None = None) -> dict[str, str]:
+    """score.py's per-rule cells for saved output, adding labels / hits / false positives to `pooled`."""
     folder = HERE / corpus
-    out = subprocess.run([sys.executable, str(HERE / "score.py"), "--repo", str(folder / "repo"), "--labels",
-                          str(folder / "expected.yaml"), "--cmd", cmd], capture_output=True, text=True, check=False).stdout
+    with tempfile.TemporaryDirectory(prefix="ats-table-") as tmp:
+        saved = Path(tmp) / "output.json"
+        saved.write_text(output, encoding="utf-8")
+        out = subprocess.run([sys.executable, str(HERE / "score.py"), "--repo", str(folder / "repo"), "--labels",
+                              str(labels), "--from-json", str(saved)], capture_output=True, text=True, check=False).stdout
     cells = {}
     for line in out.splitlines():
         m = ROW.match(line)
@@ -40,6 +63,45 @@ def score(corpus: str, cmd: str, pooled: dict[str, list[int]] | None = None) -> 
     return cells
 
 
+def read_as_tree(repo: Path, rel: str, seen: dict[str, bool]) -> bool:
+    """Whether ats-lint reads repo/rel as a syntax tree (one of issue 13's languages)."""
+    if rel not in seen:
+        from ats_lint.scan.filekinds import text_kind
+        from ats_lint.scan.tree.languages import tree_language
+
+        file = repo / rel
+        try:
+            data = file.read_bytes()
+        except OSError:
+            data = b""
+        kind = text_kind(Path(rel), data[:256])
+        seen[rel] = tree_language(rel, kind, data.decode("utf-8", "replace")) is not None
+    return seen[rel]
+
+
+def tree_only(corpus: str, output: str, tmp: Path) -> tuple[str, Path]:
+    """The output and labels of a corpus restricted to the files ats-lint reads as syntax trees."""
+    repo, seen = HERE / corpus / "repo", {}
+    doc = yaml.safe_load((HERE / corpus / "expected.yaml").read_text(encoding="utf-8"))
+    for key in ("expected", "negatives"):
+        doc[key] = [e for e in doc.get(key) or [] if read_as_tree(repo, e["path"], seen)]
+    labels = tmp / f"{corpus}.yaml"
+    labels.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    found = json.loads(output)
+    found["findings"] = [f for f in found["findings"] if read_as_tree(repo, f["path"], seen)]
+    return json.dumps(found), labels
+
+
+def pooled_lines(pooled: dict[str, list[int]], prefix: str) -> list[str]:
+    lines = []
+    for rule, (labels, tp, fp) in pooled.items():
+        if labels or fp:
+            recall = f"{tp / labels:.3f}" if labels else "-"
+            precision = f"{tp / (tp + fp):.3f}" if tp + fp else "-"
+            lines.append(f"{prefix} {rule}: recall {recall} / precision {precision} ({tp} of {labels} labels, {fp} false positives)")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cmd", required=True, help="the ats-lint command score.py runs in each corpus copy")
@@ -47,17 +109,20 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     corpora = args.corpora or sorted(p.parent.name for p in HERE.glob("*/repo") if (p.parent / "expected.yaml").exists())
     pooled: dict[str, list[int]] = {}
-    columns = {c: score(c, args.cmd, pooled) for c in corpora}
+    trees: dict[str, list[int]] = {}
+    columns = {}
+    with tempfile.TemporaryDirectory(prefix="ats-table-") as tmp:
+        for corpus in corpora:
+            output = run(corpus, args.cmd)
+            columns[corpus] = score(corpus, output, HERE / corpus / "expected.yaml", pooled)
+            score(corpus, *tree_only(corpus, output, Path(tmp)), trees)
     print("| rule | " + " | ".join(corpora) + " |")
     print("|---|" + "---|" * len(corpora))
     for rule in RULES.values():
         print(f"| {rule} | " + " | ".join(columns[c].get(rule, "-") for c in corpora) + " |")
     print()
-    for rule, (labels, tp, fp) in pooled.items():
-        if labels or fp:
-            recall = f"{tp / labels:.3f}" if labels else "-"
-            precision = f"{tp / (tp + fp):.3f}" if tp + fp else "-"
-            print(f"pooled {rule}: recall {recall} / precision {precision} ({tp} of {labels} labels, {fp} false positives)")
+    print("\n".join(pooled_lines(pooled, "pooled")))
+    print("\n".join(pooled_lines(trees, "pooled, syntax-tree languages only,")))
     return 0
 
 
