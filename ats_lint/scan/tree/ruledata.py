@@ -22,6 +22,9 @@ class SyntaxRule:
     rule: str
     languages: frozenset[str]
     triggers: tuple[str, ...]
+    # substrings that also let the rule run, only in a file that holds a digest (such files are
+    # parsed anyway; these do not make a file parsed): names a rule about written digests can match
+    digest_triggers: tuple[str, ...]
     queries: tuple[tuple[str, str], ...]  # (language, query)
     report: str
     leftmost: bool  # report where the captured expression starts its chain (`CertificatePinner` of `CertificatePinner.Builder()...`)
@@ -78,6 +81,7 @@ def syntax_rules() -> tuple[SyntaxRule, ...]:
                     rule=item["rule"],
                     languages=frozenset(languages),
                     triggers=tuple(item["triggers"]),
+                    digest_triggers=tuple(item.get("digest_triggers", ())),
                     queries=tuple(sorted(queries.items())),
                     report=item["report"],
                     leftmost=bool(item.get("report_leftmost")),
@@ -97,8 +101,3 @@ def syntax_rules() -> tuple[SyntaxRule, ...]:
 @functools.lru_cache(maxsize=None)
 def rules_for(language: str) -> tuple[SyntaxRule, ...]:
     return tuple(r for r in syntax_rules() if language in r.languages)
-
-
-@functools.lru_cache(maxsize=None)
-def triggers_for(language: str) -> tuple[str, ...]:
-    return tuple(sorted({t for r in rules_for(language) for t in r.triggers}))

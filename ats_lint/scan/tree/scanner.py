@@ -37,8 +37,10 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
     from ats_lint.trust.certs import may_contain_digest
 
     spec = language_specs()[language]
-    rules = [r for r in rules_for(language) if any(t in text for t in r.triggers)]
-    literal_hint = has_host_hint(text) or PEM_MARKER in text or may_contain_digest(text)
+    digest = may_contain_digest(text)
+    rules = [r for r in rules_for(language) if any(t in text for t in r.triggers)
+             or (digest and any(t in text for t in r.digest_triggers))]
+    literal_hint = digest or has_host_hint(text) or PEM_MARKER in text
     patterns = [p for p in text_scanner.trust_patterns() + text_scanner.pinning_patterns()
                 if language not in p.tree_owned and p.applies(kind) and (p.hints is None or any(h in text for h in p.hints))]
     if not rules and not literal_hint and not patterns:
