@@ -55,7 +55,7 @@ from __future__ import annotations
 import re
 
 from ats_lint.scan.tree.ruledata import compiled
-from ats_lint.scan.tree.values import Source
+from ats_lint.scan.tree.values import Source, unwrapped
 
 _SPACE = re.compile(r"\s+")
 _CONST_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,}")
@@ -131,7 +131,7 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
 # The options each primitive reads besides its own key: any other key would be silently ignored
 # (`{strings: v, not_matches: ...}` once tested nothing), so the rule tests reject it.
 _OPTIONS = {
-    "strings": {"matches"}, "bound": set(), "param": {"root"}, "elements": {"matches", "min", "not_every", "names"},
+    "strings": {"matches"}, "bound": set(), "param": {"root"}, "elements": {"matches", "min", "not_every", "names", "maps"},
     "chain": {"matches", "not_matches", "nearest"}, "text": {"matches", "not_matches"},
     "inside": {"types", "matches", "within"}, "not_inside": {"types", "matches", "within"}, "has": {"types", "matches"},
     "count": {"min"}, "constant": {"matches", "names", "or_text"}, "compare": {"mentions", "constant", "names", "other"},
@@ -247,7 +247,9 @@ def _after(src: Source, node, where: dict) -> bool:
 
 
 def _elements(src: Source, node, where: dict) -> bool:
-    elements = src.elements(node)
+    elements = _map_elements(src, node) if where.get("maps") else None
+    if elements is None:
+        elements = src.elements(node)
     if elements is None:  # `new HashSet<string> { ... }`, `new[] { ... }`: the literal inside
         elements = next((e for c in node.named_children if (e := src.elements(c)) is not None), None)
     if elements is None:
@@ -269,6 +271,22 @@ def _elements(src: Source, node, where: dict) -> bool:
         return False
     # `not_every: RE`: not when every string element also matches RE (a list of placeholders only)
     return "not_every" not in where or not strings or not all(compiled(where["not_every"]).search(v) for v in strings)
+
+
+def _map_elements(src: Source, node) -> list | None:
+    """`maps: true`: the elements of a map literal's values (a map from hosts to lists of pins, each
+    list written there or a name of this file bound to one), or None when the node is no map."""
+    values = src.map_values(node)
+    if not values:
+        return None
+    out = []
+    for value in values:
+        value = unwrapped(value)
+        bound = src.resolve(value) if value.type in src.spec.identifiers else None
+        target = unwrapped(bound) if bound is not None else value
+        inner = src.elements(target)
+        out.extend(inner if inner is not None else [target])
+    return out
 
 
 def _keys(src: Source, node) -> list | None:

@@ -39,6 +39,7 @@ class Source:
         self._calls: dict[str, list] | None = None
         self._texts: dict[tuple, str] = {}
         self._elements: dict[tuple, list | None] = {}
+        self._map_values: dict[tuple, list | None] = {}
         self.string_nodes: list = []  # outermost string literals, set by the scanner
         self.path = ""  # the file's path relative to the scan root, set by the scanner
         self._file_tests: dict[str, bool] = {}
@@ -176,6 +177,20 @@ class Source:
                     found = (found or []) + list(caps.get("element", []))
             self._elements[key] = found
         return self._elements[key]
+
+    def map_values(self, node) -> list | None:
+        """The values of a map literal's entries (`listOf(...)` of `mapOf("host" to listOf(...))`), or None."""
+        if not self.spec.maps:
+            return None
+        key = (node.start_byte, node.end_byte, node.type)
+        if key not in self._map_values:
+            found = None
+            for _, caps in matches(self.spec.name, self.spec.maps, node):
+                roots = caps.get("map", [])
+                if roots and (roots[0].start_byte, roots[0].end_byte, roots[0].type) == key:
+                    found = (found or []) + list(caps.get("value", []))
+            self._map_values[key] = found
+        return self._map_values[key]
 
     def interpolated(self, node) -> list:
         """The expressions interpolated in the string literals of a node (`$pin` of `"sha256/$pin"`)."""
