@@ -29,6 +29,7 @@ class LanguageSpec:
     max_error_share: float
     collections: str = ""  # a query: @collection literals (`listOf("a", "b")`) and their @element nodes
     maps: str = ""  # a query: @map literals (`mapOf("host" to pins)`) and the @value of each entry
+    modules: str = ""  # a query: the @module strings that name code to load (`require('./config')`), never a store
     implicit_parameter: str = ""  # the name a lambda's elements are bound to without a declared parameter (`it`)
     interpolations: str = ""  # a query: the @expr nodes interpolated in a string literal
     path_joins: frozenset[str] = frozenset()  # calls that join path parts (`path.join`, `filepath.Join`)
@@ -63,6 +64,7 @@ def language_specs() -> dict[str, LanguageSpec]:
             max_error_share=float(data["max_error_share"]),
             collections=item.get("collections", ""),
             maps=item.get("maps", ""),
+            modules=item.get("modules", ""),
             implicit_parameter=item.get("implicit_parameter", ""),
             interpolations=item.get("interpolations", ""),
             path_joins=frozenset(item.get("path_joins", ())),

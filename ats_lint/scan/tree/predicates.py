@@ -136,7 +136,7 @@ _OPTIONS = {
     "inside": {"types", "matches", "within"}, "not_inside": {"types", "matches", "within"}, "has": {"types", "matches"},
     "count": {"min"}, "constant": {"matches", "names", "or_text"}, "compare": {"mentions", "constant", "names", "other"},
     "file": set(), "not_file": set(), "path": set(), "not_path": set(), "file_with": {"matches"}, "function_with": {"matches"},
-    "not": set(), "any": set(), "all": set(), "some": {"query", "where"},
+    "not": set(), "any": set(), "all": set(), "some": {"query", "where", "resolved"},
     "after": {"select", "matches", "not_matches", "outer", "enclosing"},
 }
 
@@ -218,10 +218,14 @@ def _has(src: Source, node, where: dict) -> bool:
 def _some(src: Source, node, where: dict, caps: dict) -> bool:
     from ats_lint.scan.tree.languages import matches
 
-    for _, inner in matches(src.spec.name, _sub_query(where, src.spec.name), node):
-        merged = {**caps, **inner}
-        if all(holds(w, merged, src) for w in where.get("where", ())):
-            return True
+    # `resolved: true`: a name is searched in the value this file binds it to (`lndCert` of
+    # `const lndCert = fs.readFileSync(config.cert)`)
+    bound = src.resolve(node) if where.get("resolved") and node.type in src.spec.identifiers else None
+    for searched in [node] if bound is None else [node, bound]:
+        for _, inner in matches(src.spec.name, _sub_query(where, src.spec.name), searched):
+            merged = {**caps, **inner}
+            if all(holds(w, merged, src) for w in where.get("where", ())):
+                return True
     return False
 
 

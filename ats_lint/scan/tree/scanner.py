@@ -277,7 +277,9 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
     # the value's own literals first (`fs.readFileSync('ca.pem')`), then what its names lead to (every
     # call made on `fs` in the file also reads some file)
     own = src.strings_in(nodes[0], depth=MAX_DEPTH)
-    strings = [s for s in dict.fromkeys(own + src.strings_in(nodes[0], every=True)) if s.strip() and not not_path.match(s.strip())]
+    modules = src.module_names()  # `./config` of `require('./config')`: code, not a store
+    strings = [s for s in dict.fromkeys(own + src.strings_in(nodes[0], every=True))
+               if s.strip() and not not_path.match(s.strip()) and s not in modules]
     for s in strings:
         if PEM_MARKER in s:
             return TrustValue(PEM, s.replace("\\n", "\n"))

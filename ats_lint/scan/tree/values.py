@@ -40,6 +40,7 @@ class Source:
         self._texts: dict[tuple, str] = {}
         self._elements: dict[tuple, list | None] = {}
         self._map_values: dict[tuple, list | None] = {}
+        self._modules: frozenset[str] | None = None
         self.string_nodes: list = []  # outermost string literals, set by the scanner
         self.path = ""  # the file's path relative to the scan root, set by the scanner
         self._file_tests: dict[str, bool] = {}
@@ -191,6 +192,14 @@ class Source:
                     found = (found or []) + list(caps.get("value", []))
             self._map_values[key] = found
         return self._map_values[key]
+
+    def module_names(self) -> frozenset[str]:
+        """The string values that name code to load in this file (`./lndConfig` of `require('./lndConfig')`)."""
+        if self._modules is None:
+            found = matches(self.spec.name, self.spec.modules, self.tree.root_node) if self.spec.modules else []
+            self._modules = frozenset(v for _, caps in found for n in caps.get("module", [])
+                                      if (v := self.string_value(n)) is not None)
+        return self._modules
 
     def interpolated(self, node) -> list:
         """The expressions interpolated in the string literals of a node (`$pin` of `"sha256/$pin"`)."""
