@@ -218,10 +218,11 @@ def _has(src: Source, node, where: dict) -> bool:
 def _some(src: Source, node, where: dict, caps: dict) -> bool:
     from ats_lint.scan.tree.languages import matches
 
-    # `resolved: true`: a name is searched in the value this file binds it to (`lndCert` of
-    # `const lndCert = fs.readFileSync(config.cert)`)
-    bound = src.resolve(node) if where.get("resolved") and node.type in src.spec.identifiers else None
-    for searched in [node] if bound is None else [node, bound]:
+    # `resolved: true`: a name is also searched in the values this file binds it to and the calls
+    # made on it (`lndCert` of `const lndCert = fs.readFileSync(config.cert)`, `pool` of
+    # `pool.AppendCertsFromPEM(pem)`)
+    more = src.all_values(node) if where.get("resolved") and node.type in src.spec.identifiers else []
+    for searched in [node, *more]:
         for _, inner in matches(src.spec.name, _sub_query(where, src.spec.name), searched):
             merged = {**caps, **inner}
             if all(holds(w, merged, src) for w in where.get("where", ())):
