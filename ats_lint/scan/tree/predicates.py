@@ -195,7 +195,7 @@ def _inside(src: Source, node, where: dict) -> bool:
     for _ in range(int(where.get("within", 40))):
         if n is None:
             return False
-        if (not types or n.type in types) and (regex is None or regex.search(_SPACE.sub("", src.node_text(n)))):
+        if (not types or n.type in types) and (regex is None or regex.search(src.code_text(n))):
             return True
         n = n.parent
     return False

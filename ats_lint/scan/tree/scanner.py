@@ -61,6 +61,7 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
     src.path = sink.root_path  # relative to the scan root, as the text scanner reads it
     strings, comments = _strings_and_comments(src)
     src.string_nodes = strings
+    src.comment_spans = [(c.start_byte, c.end_byte) for c in comments]
     if literal_hint:
         for node in strings:
             start = src.char(node.start_byte)

@@ -42,6 +42,7 @@ class Source:
         self._map_values: dict[tuple, list | None] = {}
         self._modules: frozenset[str] | None = None
         self.string_nodes: list = []  # outermost string literals, set by the scanner
+        self.comment_spans: list[tuple[int, int]] = []  # (start, end) bytes of the outermost comments, in order; set by the scanner
         self.path = ""  # the file's path relative to the scan root, set by the scanner
         self._file_tests: dict[str, bool] = {}
 
@@ -66,6 +67,21 @@ class Source:
 
     def span(self, node) -> Span:
         return self.index.span(self.char(node.start_byte), self.char(node.end_byte))
+
+    def code_text(self, node) -> str:
+        """The node's text without whitespace and without the comments inside it (what a regex about the
+        code written there reads: `InsecureSkipVerify: true, // why` then `VerifyPeerCertificate:`)."""
+        a, b = node.start_byte, node.end_byte
+        i = bisect.bisect_left(self.comment_spans, (a, -1))
+        if i == len(self.comment_spans) or self.comment_spans[i][0] >= b:
+            return _SPACE.sub("", self.node_text(node))
+        parts, at = [], a
+        while i < len(self.comment_spans) and self.comment_spans[i][1] <= b:
+            start, end = self.comment_spans[i]
+            parts.append(self.data[at:start])
+            at, i = end, i + 1
+        parts.append(self.data[at:b])
+        return _SPACE.sub("", b" ".join(parts).decode("utf-8", "replace"))
 
     def node_text(self, node) -> str:
         return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
