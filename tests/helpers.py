@@ -31,6 +31,7 @@ def cert_value(form: str, label: str) -> str:
         "spki_hex": lambda: cert.spki_sha256.hex(),
         "spki_sha1_b64": lambda: base64.b64encode(cert.spki_sha1).decode(),
         "pem": lambda: pem_of(label.strip()),
+        "der_b64": lambda: "".join(pem_of(label.strip()).split("-----")[2].split()),  # bare base64 DER
     }
     return forms[form]()
 

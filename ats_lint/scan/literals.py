@@ -65,6 +65,15 @@ def _lowered(text: str) -> bytes:
     return last[1]
 
 
+def has_der_hint(text: str) -> bool:
+    """Could `text` hold a certificate written as bare base64 DER (`MII...`, hundreds of characters)?"""
+    if "MII" not in text:
+        return False
+    from ats_lint.trust.certs import DER_BASE64_RE
+
+    return DER_BASE64_RE.search(text) is not None
+
+
 def scan_text(text: str, sink: FindingSink, span_at: Callable[[int, int], Span], hosts: bool = True) -> None:
     """Report hosts, digests and DigiCert PEMs in `text`; `span_at(start, end)` maps offsets to spans."""
     if hosts and has_host_hint(text):
@@ -80,6 +89,8 @@ def scan_text(text: str, sink: FindingSink, span_at: Callable[[int, int], Span],
                 sink.digest(match, span_at(offset, offset + len(match.text)))
     if PEM_MARKER in text:
         scan_pems(text, sink, span_at)
+    if "MII" in text:
+        scan_der_base64(text, sink, span_at)
 
 
 def scan_pems(text: str, sink: FindingSink, span_at: Callable[[int, int], Span]) -> None:
@@ -92,6 +103,17 @@ def scan_pems(text: str, sink: FindingSink, span_at: Callable[[int, int], Span])
         if cert.is_digicert and not cert.is_ats:
             label = cert.known.label if cert.known else (cert.subject or "unknown subject")
             sink.digicert_pem(label, span_at(offset, offset + len(PEM_MARKER)), PEM_MARKER + label)
+
+
+def scan_der_base64(text: str, sink: FindingSink, span_at: Callable[[int, int], Span]) -> None:
+    """A DigiCert certificate written as bare base64 DER (no PEM armour)."""
+    from ats_lint.trust.certs import classify_der, der_certificates
+
+    for offset, der in der_certificates(text):
+        cert = classify_der(der)
+        if cert.is_digicert and not cert.is_ats:
+            label = cert.known.label if cert.known else (cert.subject or "unknown subject")
+            sink.digicert_pem(label, span_at(offset, offset + 3), text[offset:offset + 40] + "...", written="base64 DER")
 
 
 def scan_digest_bytes(raw: bytes, sink: FindingSink, span: Span) -> None:

@@ -211,6 +211,10 @@ def _raw_reason_spans(text: str) -> list[tuple[int, int]]:
         if name in text:
             spans += [m.span() for m in pattern.finditer(text)]
     spans += [m.span() for m in re.finditer(re.escape(c.pem_marker), text)]
+    if "MII" in text:  # a certificate in bare base64 DER
+        from ats_lint.trust.certs import DER_BASE64_RE
+
+        spans += [m.span() for m in DER_BASE64_RE.finditer(text)]
     spans += _digest_spans(text)
     if _bytes_digest_possible(text) and _bytes_literals_hold_digest(text) is not False:
         spans += [m.span() for m in _BYTES_LITERAL_RE.finditer(text)]  # a literal starts in its statement
@@ -284,6 +288,10 @@ def _set_name(text: str, m: re.Match) -> bool:
 
 def _digest_or_pem(text: str) -> bool:
     if compiled().pem_marker in text:
+        return True
+    from ats_lint.scan.literals import has_der_hint
+
+    if has_der_hint(text):  # a certificate in bare base64 DER
         return True
     return next(_digest_spans(text), None) is not None
 

@@ -88,13 +88,10 @@ class FindingSink:
             "S3 and CloudFront no longer present DigiCert chains",
         )
 
-    def digicert_pem(self, label: str, span: Span, matched: str) -> None:
-        self.add(
-            "ATS302",
-            span,
-            matched,
-            detail=f"Embedded PEM of the DigiCert certificate `{label}`: S3 and CloudFront no longer present DigiCert chains",
-        )
+    def digicert_pem(self, label: str, span: Span, matched: str, written: str = "PEM") -> None:
+        """An embedded DigiCert certificate, written as a PEM block or (`written="base64 DER"`) bare."""
+        what = f"PEM of the DigiCert certificate `{label}`" if written == "PEM" else f"DigiCert certificate `{label}` ({written})"
+        self.add("ATS302", span, matched, detail=f"Embedded {what}: S3 and CloudFront no longer present DigiCert chains")
 
     def unique(self) -> list[Finding]:
         """One finding per (line, rule): the first one reported wins."""

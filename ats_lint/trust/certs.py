@@ -145,6 +145,25 @@ def pem_blocks(text: str) -> Iterator[tuple[int, bytes | None]]:
         yield m.start(), der if der else None
 
 
+# A certificate written as bare base64 DER (no PEM armour: `Data(base64Encoded: "MIID...")`, a list
+# of an SDK's stored certificates): a DER SEQUENCE with a two-byte length encodes as `MII`; a
+# certificate is a few hundred characters at least.
+DER_BASE64_RE = re.compile(r"(?<![A-Za-z0-9+/])MII[A-Za-z0-9+/]{400,16000}={0,2}(?![A-Za-z0-9+/=])")
+
+
+def der_certificates(text: str) -> Iterator[tuple[int, bytes]]:
+    """Yield (offset, DER) for each run of base64 in `text` that decodes to a DER structure."""
+    if "MII" not in text:
+        return
+    for m in DER_BASE64_RE.finditer(text):
+        body = m.group()
+        try:
+            der = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        yield m.start(), der
+
+
 def _crypto():
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization

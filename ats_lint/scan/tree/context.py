@@ -3,7 +3,8 @@ code an assertion expects to be rejected. Such matches are not configuration (th
 `assertions` and the shared `rejection_assertions` of rules/syntax/languages.yaml)."""
 from __future__ import annotations
 
-from ats_lint.scan.tree.values import _CALLS, _FUNCTIONS, _SPACE, Source
+from ats_lint.scan.tree.nodes import _CALLS, _FUNCTIONS
+from ats_lint.scan.tree.values import _SPACE, Source
 
 _ARGUMENT_LISTS = frozenset({"argument_list", "arguments", "value_arguments", "call_suffix"})
 _DECLARATIONS = frozenset({  # named functions: a test's body, beyond which an assertion no longer reaches

@@ -55,7 +55,8 @@ from __future__ import annotations
 import re
 
 from ats_lint.scan.tree.ruledata import compiled
-from ats_lint.scan.tree.values import Source, unwrapped
+from ats_lint.scan.tree.nodes import unwrapped
+from ats_lint.scan.tree.values import Source
 
 _SPACE = re.compile(r"\s+")
 _CONST_NAME = re.compile(r"[A-Z][A-Z0-9_]{2,}")

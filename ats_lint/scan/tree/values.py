@@ -14,6 +14,10 @@ import re
 
 from ats_lint.model import Span
 from ats_lint.scan.tree.languages import LanguageSpec, matches
+from ats_lint.scan.tree.nodes import (
+    _CALLS, _CONCATENATIONS, _FILE_SCOPES, _FUNCTIONS, _MEMBERS, _STATEMENT_LISTS, _WRAPPERS,
+    _function_of, _function_scope, _is_assignment, _is_plus, _is_receiver, _last_name, _scope,
+)
 from ats_lint.scan.text.scanner import LineIndex
 
 _QUOTED = re.compile(r'^[@$#A-Za-z]{0,3}("""|"|\'|`)(.*)\1#?$', re.S)
@@ -183,31 +187,25 @@ class Source:
 
     def elements(self, node) -> list | None:
         """The elements of a collection literal (`listOf("a", "b")`, `{"a", "b"}`), or None."""
-        if not self.spec.collections:
-            return None
-        key = (node.start_byte, node.end_byte, node.type)
-        if key not in self._elements:
-            found = None
-            for _, caps in matches(self.spec.name, self.spec.collections, node):
-                roots = caps.get("collection", [])
-                if roots and (roots[0].start_byte, roots[0].end_byte, roots[0].type) == key:
-                    found = (found or []) + list(caps.get("element", []))
-            self._elements[key] = found
-        return self._elements[key]
+        return self._literal_parts(node, self.spec.collections, "collection", "element", self._elements)
 
     def map_values(self, node) -> list | None:
         """The values of a map literal's entries (`listOf(...)` of `mapOf("host" to listOf(...))`), or None."""
-        if not self.spec.maps:
+        return self._literal_parts(node, self.spec.maps, "map", "value", self._map_values)
+
+    def _literal_parts(self, node, query: str, whole: str, part: str, cache: dict) -> list | None:
+        """The `part` captures of the language query's match whose `whole` capture is this node."""
+        if not query:
             return None
         key = (node.start_byte, node.end_byte, node.type)
-        if key not in self._map_values:
+        if key not in cache:
             found = None
-            for _, caps in matches(self.spec.name, self.spec.maps, node):
-                roots = caps.get("map", [])
+            for _, caps in matches(self.spec.name, query, node):
+                roots = caps.get(whole, [])
                 if roots and (roots[0].start_byte, roots[0].end_byte, roots[0].type) == key:
-                    found = (found or []) + list(caps.get("value", []))
-            self._map_values[key] = found
-        return self._map_values[key]
+                    found = (found or []) + list(caps.get(part, []))
+            cache[key] = found
+        return cache[key]
 
     def module_names(self) -> frozenset[str]:
         """The string values that name code to load in this file (`./lndConfig` of `require('./lndConfig')`)."""
@@ -438,92 +436,3 @@ class Source:
             if n.type not in self.spec.comments:
                 stack.extend(reversed(n.named_children))
         return out
-
-
-def unwrapped(node):
-    """The expression inside an element or argument wrapper (`value_argument` > `string_literal`)."""
-    while node.type in ELEMENT_WRAPPERS and len(node.named_children) == 1:
-        node = node.named_children[0]
-    return node
-
-
-def _last_name(dotted: str) -> str:
-    """`a.b?.C` -> `C`."""
-    return dotted.rsplit(".", 1)[-1].strip()
-
-
-def is_plus_concatenation(node) -> bool:
-    """`a + b` (a binary expression of the language joined with `+`)."""
-    return node.type in _CONCATENATIONS and node.type != "concatenated_string" and _is_plus(node)
-
-
-def _is_plus(node) -> bool:
-    return any(not c.is_named and c.type == "+" for c in node.children)
-
-
-def _is_assignment(name_node) -> bool:
-    """The name is the target of a plain assignment (not a declaration)."""
-    n, hops = name_node.parent, 0
-    while n is not None and hops < 2:
-        if n.type in _ASSIGNMENTS:
-            return True
-        n, hops = n.parent, hops + 1
-    return False
-
-
-def _is_receiver(node) -> bool:
-    """Is the node the object a method is called on (`fs` of `fs.readFileSync(path)`)?"""
-    member = node.parent
-    if member is None or member.type not in _MEMBERS or not member.named_children or member.named_children[0] != node:
-        return False
-    call = member.parent
-    return call is not None and call.type in _CALLS and call.named_children[0] == member
-
-
-def _function_of(node):
-    """The nearest function that encloses the node (not the node itself), or None."""
-    n = node.parent
-    while n is not None and n.type not in _FUNCTIONS:
-        n = n.parent
-    return n
-
-
-def _function_scope(scope):
-    """The function a block belongs to, or None: the file (a script's top-level `if`)."""
-    n = scope
-    while n is not None and n.type not in _FUNCTIONS:
-        n = n.parent
-    return n
-
-
-def _scope(node):
-    """The block a declaration belongs to (None: the file)."""
-    n = node.parent
-    while n is not None:
-        if n.type in _SCOPES:
-            return n
-        n = n.parent
-    return None
-
-
-_SCOPES = frozenset({
-    "block", "function_body", "statements", "compound_statement", "statement_block", "class_body",
-    "declaration_list", "function_declaration", "method_declaration", "lambda_literal", "class_declaration",
-    "method_definition", "implementation_definition", "function_definition", "arrow_function", "function_expression",
-    "func_literal", "constructor_declaration", "local_function_statement", "lambda_expression",
-})
-# what holds a block's statements: a scope, or Go's `statement_list` inside its `block`
-_STATEMENT_LISTS = _SCOPES | {"statement_list"}
-_ASSIGNMENTS = frozenset({"assignment_statement", "assignment_expression", "assignment", "directly_assignable_expression"})
-_FUNCTIONS = frozenset({
-    "function_declaration", "method_declaration", "func_literal", "lambda_literal", "method_definition", "function_definition",
-    "arrow_function", "function_expression", "constructor_declaration", "local_function_statement", "lambda_expression",
-})
-_MEMBERS = frozenset({"field_expression", "member_expression", "navigation_expression", "selector_expression", "member_access_expression"})
-_FILE_SCOPES = frozenset({"source_file", "program", "translation_unit", "compilation_unit", "class_body", "declaration_list"})
-# the node a grammar wraps around each element or argument of a list or call (`value_argument` in
-# Kotlin, `literal_element` in Go, `collection_element` > `expression_element` in C#)
-ELEMENT_WRAPPERS = frozenset({"value_argument", "literal_element", "argument", "collection_element", "expression_element"})
-_WRAPPERS = ELEMENT_WRAPPERS | {"parenthesized_expression", "expression_list", "expression_statement"}
-_CONCATENATIONS = frozenset({"binary_expression", "additive_expression", "concatenated_string"})
-_CALLS = frozenset({"call_expression", "method_invocation", "invocation_expression", "message_expression"})

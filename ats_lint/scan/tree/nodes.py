@@ -1,0 +1,93 @@
+"""What kind of syntax node this is, in every grammar the tree scanner reads: the node types that
+mean a scope, a function, an assignment, a member access, a call, a wrapper or a concatenation, and
+small walks over them (the function or scope that holds a node, the expression inside wrappers)."""
+from __future__ import annotations
+
+
+def unwrapped(node):
+    """The expression inside an element or argument wrapper (`value_argument` > `string_literal`)."""
+    while node.type in ELEMENT_WRAPPERS and len(node.named_children) == 1:
+        node = node.named_children[0]
+    return node
+
+
+def _last_name(dotted: str) -> str:
+    """`a.b?.C` -> `C`."""
+    return dotted.rsplit(".", 1)[-1].strip()
+
+
+def is_plus_concatenation(node) -> bool:
+    """`a + b` (a binary expression of the language joined with `+`)."""
+    return node.type in _CONCATENATIONS and node.type != "concatenated_string" and _is_plus(node)
+
+
+def _is_plus(node) -> bool:
+    return any(not c.is_named and c.type == "+" for c in node.children)
+
+
+def _is_assignment(name_node) -> bool:
+    """The name is the target of a plain assignment (not a declaration)."""
+    n, hops = name_node.parent, 0
+    while n is not None and hops < 2:
+        if n.type in _ASSIGNMENTS:
+            return True
+        n, hops = n.parent, hops + 1
+    return False
+
+
+def _is_receiver(node) -> bool:
+    """Is the node the object a method is called on (`fs` of `fs.readFileSync(path)`)?"""
+    member = node.parent
+    if member is None or member.type not in _MEMBERS or not member.named_children or member.named_children[0] != node:
+        return False
+    call = member.parent
+    return call is not None and call.type in _CALLS and call.named_children[0] == member
+
+
+def _function_of(node):
+    """The nearest function that encloses the node (not the node itself), or None."""
+    n = node.parent
+    while n is not None and n.type not in _FUNCTIONS:
+        n = n.parent
+    return n
+
+
+def _function_scope(scope):
+    """The function a block belongs to, or None: the file (a script's top-level `if`)."""
+    n = scope
+    while n is not None and n.type not in _FUNCTIONS:
+        n = n.parent
+    return n
+
+
+def _scope(node):
+    """The block a declaration belongs to (None: the file)."""
+    n = node.parent
+    while n is not None:
+        if n.type in _SCOPES:
+            return n
+        n = n.parent
+    return None
+
+
+_SCOPES = frozenset({
+    "block", "function_body", "statements", "compound_statement", "statement_block", "class_body",
+    "declaration_list", "function_declaration", "method_declaration", "lambda_literal", "class_declaration",
+    "method_definition", "implementation_definition", "function_definition", "arrow_function", "function_expression",
+    "func_literal", "constructor_declaration", "local_function_statement", "lambda_expression",
+})
+# what holds a block's statements: a scope, or Go's `statement_list` inside its `block`
+_STATEMENT_LISTS = _SCOPES | {"statement_list"}
+_ASSIGNMENTS = frozenset({"assignment_statement", "assignment_expression", "assignment", "directly_assignable_expression"})
+_FUNCTIONS = frozenset({
+    "function_declaration", "method_declaration", "func_literal", "lambda_literal", "method_definition", "function_definition",
+    "arrow_function", "function_expression", "constructor_declaration", "local_function_statement", "lambda_expression",
+})
+_MEMBERS = frozenset({"field_expression", "member_expression", "navigation_expression", "selector_expression", "member_access_expression"})
+_FILE_SCOPES = frozenset({"source_file", "program", "translation_unit", "compilation_unit", "class_body", "declaration_list"})
+# the node a grammar wraps around each element or argument of a list or call (`value_argument` in
+# Kotlin, `literal_element` in Go, `collection_element` > `expression_element` in C#)
+ELEMENT_WRAPPERS = frozenset({"value_argument", "literal_element", "argument", "collection_element", "expression_element"})
+_WRAPPERS = ELEMENT_WRAPPERS | {"parenthesized_expression", "expression_list", "expression_statement"}
+_CONCATENATIONS = frozenset({"binary_expression", "additive_expression", "concatenated_string"})
+_CALLS = frozenset({"call_expression", "method_invocation", "invocation_expression", "message_expression"})
