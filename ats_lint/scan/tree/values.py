@@ -105,6 +105,8 @@ class Source:
                     implicit.extend(zip(caps["implicit"], each))
                     continue
                 for name_node, value_node in zip(caps.get("name", []), values or each):
+                    if self.node_text(name_node) == "_":
+                        continue  # the blank identifier (`_ = x`, `v, _ := f()`) binds nothing
                     decl = name_node.parent
                     # `self.x = ...`: seen by every method; a lambda's parameter (`p => ...`): the lambda
                     # a function's name is seen where the function is declared, not inside it
