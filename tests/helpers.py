@@ -32,6 +32,7 @@ def cert_value(form: str, label: str) -> str:
         "spki_sha1_b64": lambda: base64.b64encode(cert.spki_sha1).decode(),
         "pem": lambda: pem_of(label.strip()),
         "der_b64": lambda: "".join(pem_of(label.strip()).split("-----")[2].split()),  # bare base64 DER
+        "der_b64_wrapped": lambda: "\n".join(pem_of(label.strip()).split("-----")[2].split()),  # wrapped at 64
     }
     return forms[form]()
 

@@ -69,9 +69,9 @@ def has_der_hint(text: str) -> bool:
     """Could `text` hold a certificate written as bare base64 DER (`MII...`, hundreds of characters)?"""
     if "MII" not in text:
         return False
-    from ats_lint.trust.certs import DER_BASE64_RE
+    from ats_lint.trust.certs import der_base64_runs
 
-    return DER_BASE64_RE.search(text) is not None
+    return next(der_base64_runs(text), None) is not None
 
 
 def scan_text(text: str, sink: FindingSink, span_at: Callable[[int, int], Span], hosts: bool = True) -> None:
@@ -107,9 +107,12 @@ def scan_pems(text: str, sink: FindingSink, span_at: Callable[[int, int], Span])
 
 def scan_der_base64(text: str, sink: FindingSink, span_at: Callable[[int, int], Span]) -> None:
     """A DigiCert certificate written as bare base64 DER (no PEM armour)."""
-    from ats_lint.trust.certs import classify_der, der_certificates
+    from ats_lint.trust.certs import PEM_BLOCK_RE, classify_der, der_certificates
 
+    armoured = [m.span() for m in PEM_BLOCK_RE.finditer(text)] if PEM_MARKER in text else []
     for offset, der in der_certificates(text):
+        if any(a <= offset < b for a, b in armoured):
+            continue  # the body of a PEM block: scan_pems reports it
         cert = classify_der(der)
         if cert.is_digicert and not cert.is_ats:
             label = cert.known.label if cert.known else (cert.subject or "unknown subject")

@@ -212,9 +212,9 @@ def _raw_reason_spans(text: str) -> list[tuple[int, int]]:
             spans += [m.span() for m in pattern.finditer(text)]
     spans += [m.span() for m in re.finditer(re.escape(c.pem_marker), text)]
     if "MII" in text:  # a certificate in bare base64 DER
-        from ats_lint.trust.certs import DER_BASE64_RE
+        from ats_lint.trust.certs import der_base64_runs
 
-        spans += [m.span() for m in DER_BASE64_RE.finditer(text)]
+        spans += [(start, end) for start, end, _ in der_base64_runs(text)]
     spans += _digest_spans(text)
     if _bytes_digest_possible(text) and _bytes_literals_hold_digest(text) is not False:
         spans += [m.span() for m in _BYTES_LITERAL_RE.finditer(text)]  # a literal starts in its statement

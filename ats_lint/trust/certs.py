@@ -147,21 +147,44 @@ def pem_blocks(text: str) -> Iterator[tuple[int, bytes | None]]:
 
 # A certificate written as bare base64 DER (no PEM armour: `Data(base64Encoded: "MIID...")`, a list
 # of an SDK's stored certificates): a DER SEQUENCE with a two-byte length encodes as `MII`; a
-# certificate is a few hundred characters at least.
-DER_BASE64_RE = re.compile(r"(?<![A-Za-z0-9+/])MII[A-Za-z0-9+/]{400,16000}={0,2}(?![A-Za-z0-9+/=])")
+# certificate is a few hundred characters at least. Long base64 is often wrapped: line breaks (or
+# `\n` escapes inside a string) with indentation, each further line nothing but base64 (a plist
+# `<data>` block, a multi-line string); each further line is matched in turn, not by one regex.
+DER_HEAD_RE = re.compile(r"(?<![A-Za-z0-9+/])MII[A-Za-z0-9+/]{13,16000}")
+DER_LINE_RE = re.compile(r"(?:\\[rn]|[ \t]{0,40}\r?\n)[ \t]{0,40}[A-Za-z0-9+/]{1,16000}={0,2}(?=[ \t]{0,40}(?:\r?\n|\\[rn]|[\"'`<]|$))")
+_WRAPPING_RE = re.compile(r"\\[rn]|\s")
+_MAX_DER_LINES = 400
+
+
+def der_base64_runs(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, base64 without its wrapping) of each run in `text` long enough to be a certificate."""
+    if "MII" not in text:
+        return
+    done = 0
+    for head in DER_HEAD_RE.finditer(text):
+        if head.start() < done:
+            continue  # a line of a run already read
+        end, parts = head.end(), [head.group()]
+        for _ in range(_MAX_DER_LINES):
+            line = DER_LINE_RE.match(text, end)
+            if line is None:
+                break
+            parts.append(line.group())
+            end = line.end()
+        done = end
+        body = _WRAPPING_RE.sub("", "".join(parts))
+        if len(body) >= 400:
+            yield head.start(), end, body
 
 
 def der_certificates(text: str) -> Iterator[tuple[int, bytes]]:
     """Yield (offset, DER) for each run of base64 in `text` that decodes to a DER structure."""
-    if "MII" not in text:
-        return
-    for m in DER_BASE64_RE.finditer(text):
-        body = m.group()
+    for start, _, body in der_base64_runs(text):
         try:
             der = base64.b64decode(body + "=" * (-len(body) % 4), validate=True)
         except (binascii.Error, ValueError):
             continue
-        yield m.start(), der
+        yield start, der
 
 
 def _crypto():

@@ -100,7 +100,9 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
     if key == "param":
         if where.get("root"):
             node = src.chain_root(node)
-        return node is not None and src.is_parameter(node)
+        # `receiver: false`: a Go method's receiver (`c` of `func (c *Client) ...`) is the object's own
+        # state, not a value the caller hands in
+        return node is not None and src.is_parameter(node, receivers=where.get("receiver", True))
     if key in ("file_with", "function_with"):
         name = re.escape(_SPACE.sub("", src.node_text(node)))
         scope = src.text if key == "file_with" else src.node_text(src.enclosing_function(node))
@@ -132,7 +134,7 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
 # The options each primitive reads besides its own key: any other key would be silently ignored
 # (`{strings: v, not_matches: ...}` once tested nothing), so the rule tests reject it.
 _OPTIONS = {
-    "strings": {"matches"}, "bound": set(), "param": {"root"}, "elements": {"matches", "min", "not_every", "names", "maps"},
+    "strings": {"matches"}, "bound": set(), "param": {"root", "receiver"}, "elements": {"matches", "min", "not_every", "names", "maps"},
     "chain": {"matches", "not_matches", "nearest"}, "text": {"matches", "not_matches"},
     "inside": {"types", "matches", "within"}, "not_inside": {"types", "matches", "within"}, "has": {"types", "matches"},
     "count": {"min"}, "constant": {"matches", "names", "or_text"}, "compare": {"mentions", "constant", "names", "other"},
@@ -281,7 +283,8 @@ def _elements(src: Source, node, where: dict) -> bool:
 
 def _map_elements(src: Source, node) -> list | None:
     """`maps: true`: the elements of a map literal's values (a map from hosts to lists of pins, each
-    list written there or a name of this file bound to one), or None when the node is no map."""
+    list written there or a name of this file bound to one), or None when the node is no map or a
+    value is not a list."""
     values = src.map_values(node)
     if not values:
         return None
@@ -289,9 +292,10 @@ def _map_elements(src: Source, node) -> list | None:
     for value in values:
         value = unwrapped(value)
         bound = src.resolve(value) if value.type in src.spec.identifiers else None
-        target = unwrapped(bound) if bound is not None else value
-        inner = src.elements(target)
-        out.extend(inner if inner is not None else [target])
+        inner = src.elements(unwrapped(bound) if bound is not None else value)
+        if inner is None:
+            return None  # a value that is not a list: a map of checksums or other data, not of pin lists
+        out.extend(inner)
     return out
 
 

@@ -164,12 +164,16 @@ class Source:
         fn = _function_of(node)
         return fn if fn is not None else self.tree.root_node
 
-    def is_parameter(self, node) -> bool:
-        """Is this name a parameter of a function that encloses it (the caller's value)?"""
+    def is_parameter(self, node, receivers: bool = True) -> bool:
+        """Is this name a parameter of a function that encloses it (the caller's value)? With
+        `receivers=False`, not a method's receiver (Go's `c` of `func (c *Client) f()`)."""
         name = self.node_text(node).strip()
         fn = _function_of(node)
         while fn is not None:
+            receiver = None if receivers else fn.child_by_field_name("receiver")
             for child in fn.named_children:
+                if receiver is not None and child.id == receiver.id:
+                    continue
                 if "parameter" in child.type and any(self.node_text(i) == name for i in self.identifiers_in(child)):
                     return True
             fn = _function_of(fn)
