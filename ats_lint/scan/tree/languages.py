@@ -30,6 +30,9 @@ class LanguageSpec:
     collections: str = ""  # a query: @collection literals (`listOf("a", "b")`) and their @element nodes
     maps: str = ""  # a query: @map literals (`mapOf("host" to pins)`) and the @value of each entry
     modules: str = ""  # a query: the @module strings that name code to load (`require('./config')`), never a store
+    # (regex, replacement) pairs a node's text goes through before a `text` test: TypeScript's casts
+    # (`(server as any).caCert` reads as `server.caCert`) and non-null assertions
+    rewrites: tuple = ()
     implicit_parameter: str = ""  # the name a lambda's elements are bound to without a declared parameter (`it`)
     interpolations: str = ""  # a query: the @expr nodes interpolated in a string literal
     path_joins: frozenset[str] = frozenset()  # calls that join path parts (`path.join`, `filepath.Join`)
@@ -65,6 +68,7 @@ def language_specs() -> dict[str, LanguageSpec]:
             collections=item.get("collections", ""),
             maps=item.get("maps", ""),
             modules=item.get("modules", ""),
+            rewrites=tuple((re.compile(a), b) for a, b in item.get("rewrites", ())),
             implicit_parameter=item.get("implicit_parameter", ""),
             interpolations=item.get("interpolations", ""),
             path_joins=frozenset(item.get("path_joins", ())),

@@ -116,7 +116,10 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
             return _text_test(text, where)
         return _text_test(src.resolved_text(node), where)
     if key == "text":
-        return _text_test(_SPACE.sub("", src.node_text(node)), where)
+        text = src.node_text(node)
+        for pattern, replacement in src.spec.rewrites:
+            text = pattern.sub(replacement, text)
+        return _text_test(_SPACE.sub("", text), where)
     if key in ("inside", "not_inside"):
         found = _inside(src, node, where)
         return found if key == "inside" else not found
