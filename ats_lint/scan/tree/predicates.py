@@ -237,7 +237,7 @@ def _some(src: Source, node, where: dict, caps: dict) -> bool:
 
 
 # How far `after` with `enclosing: true` climbs from the capture to an assigned expression.
-_ENCLOSING_DEPTH = 8
+_ENCLOSING_DEPTH = 12
 
 
 def _after(src: Source, node, where: dict) -> bool:
