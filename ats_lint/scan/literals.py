@@ -74,6 +74,16 @@ def has_der_hint(text: str) -> bool:
     return next(der_base64_runs(text), None) is not None
 
 
+def may_hold_literal_finding(text: str, digest: bool | None = None) -> bool:
+    """Could `scan_text` find anything in `text`: a host, a digest, a PEM block or a bare base64 DER
+    certificate? `digest`: the caller's `may_contain_digest(text)`, when it has it already."""
+    if digest is None:
+        from ats_lint.trust.certs import may_contain_digest
+
+        digest = may_contain_digest(text)
+    return digest or has_host_hint(text) or PEM_MARKER in text or has_der_hint(text)
+
+
 def scan_text(text: str, sink: FindingSink, span_at: Callable[[int, int], Span], hosts: bool = True) -> None:
     """Report hosts, digests and DigiCert PEMs in `text`; `span_at(start, end)` maps offsets to spans."""
     if hosts and has_host_hint(text):
@@ -97,12 +107,15 @@ def scan_pems(text: str, sink: FindingSink, span_at: Callable[[int, int], Span])
     from ats_lint.trust.certs import classify_der, pem_blocks
 
     for offset, der in pem_blocks(text):
-        if der is None:
-            continue
-        cert = classify_der(der)
-        if cert.is_digicert and not cert.is_ats:
-            label = cert.known.label if cert.known else (cert.subject or "unknown subject")
+        if der is not None and (label := _digicert_label(classify_der(der))) is not None:
             sink.digicert_pem(label, span_at(offset, offset + len(PEM_MARKER)), PEM_MARKER + label)
+
+
+def _digicert_label(cert) -> str | None:
+    """The label of a DigiCert certificate that is not also an Amazon Trust Services one, or None."""
+    if cert.is_digicert and not cert.is_ats:
+        return cert.known.label if cert.known else (cert.subject or "unknown subject")
+    return None
 
 
 def scan_der_base64(text: str, sink: FindingSink, span_at: Callable[[int, int], Span]) -> None:
@@ -113,9 +126,7 @@ def scan_der_base64(text: str, sink: FindingSink, span_at: Callable[[int, int], 
     for offset, der in der_certificates(text):
         if any(a <= offset < b for a, b in armoured):
             continue  # the body of a PEM block: scan_pems reports it
-        cert = classify_der(der)
-        if cert.is_digicert and not cert.is_ats:
-            label = cert.known.label if cert.known else (cert.subject or "unknown subject")
+        if (label := _digicert_label(classify_der(der))) is not None:
             sink.digicert_pem(label, span_at(offset, offset + 3), text[offset:offset + 40] + "...", written="base64 DER")
 
 

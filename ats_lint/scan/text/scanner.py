@@ -388,10 +388,9 @@ def scan_bundle_file(text: str, sink: FindingSink, index: LineIndex) -> None:
 
 def may_have_findings(text: str, kind: str) -> bool:
     """A cheap test: can any host, digest, PEM or pattern of this kind match? Most files stop here."""
-    from ats_lint.scan.literals import PEM_MARKER, has_der_hint, has_host_hint
-    from ats_lint.trust.certs import may_contain_digest
+    from ats_lint.scan.literals import may_hold_literal_finding
 
-    if has_host_hint(text) or PEM_MARKER in text or may_contain_digest(text) or has_der_hint(text):
+    if may_hold_literal_finding(text):
         return True
     hints = _kind_hints(kind)
     lowered = text.lower() if hints else ""  # the hints are lower-cased

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from ats_lint.model import FileResult, ScanError
-from ats_lint.scan.literals import PEM_MARKER, QUOTES, has_der_hint, has_host_hint, scan_text
+from ats_lint.scan.literals import PEM_MARKER, QUOTES, may_hold_literal_finding, scan_text
 from ats_lint.scan.sink import FindingSink
 from ats_lint.scan.standins import is_test_stand_in
 from ats_lint.scan.tree.context import in_expected_value, in_rejection_test
@@ -41,7 +41,7 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
     digest = may_contain_digest(text)
     rules = [r for r in rules_for(language) if any(t in text for t in r.triggers)
              or (digest and any(t in text for t in r.digest_triggers))]
-    literal_hint = digest or has_host_hint(text) or PEM_MARKER in text or has_der_hint(text)
+    literal_hint = may_hold_literal_finding(text, digest)
     patterns = [p for p in text_scanner.trust_patterns() + text_scanner.pinning_patterns()
                 if language not in p.tree_owned and p.applies(kind) and (p.hints is None or any(h in text for h in p.hints))]
     if not rules and not literal_hint and not patterns:
