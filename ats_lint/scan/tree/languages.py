@@ -40,6 +40,8 @@ class LanguageSpec:
     assertions: re.Pattern | None = None  # the callee of a test assertion whose arguments are expected values
     decoders: re.Pattern | None = None  # a call that decodes one string literal, `$` standing for it
     rejections: re.Pattern | None = None  # the callee of an assertion that the code it runs is rejected
+    # a parameter the framework fills from the program's own settings (Spring `@Value("${...}")`): configuration, not the caller's
+    configured_parameters: re.Pattern | None = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -76,6 +78,7 @@ def language_specs() -> dict[str, LanguageSpec]:
             decoders=_decoders(item.get("decoders", ())),
             assertions=re.compile(item["assertions"]) if item.get("assertions") else None,
             rejections=rejections,
+            configured_parameters=re.compile(item["configured_parameters"]) if item.get("configured_parameters") else None,
         )
     return out
 

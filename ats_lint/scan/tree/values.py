@@ -104,7 +104,10 @@ class Source:
                 if "implicit" in caps:
                     implicit.extend(zip(caps["implicit"], each))
                     continue
-                for name_node, value_node in zip(caps.get("name", []), values or each):
+                pairs, loop = zip(caps.get("name", []), values or each), not values
+                if "names" in caps and "elements" in caps:
+                    pairs, loop = self._positional(caps["names"][0], caps["elements"][0]), False
+                for name_node, value_node in pairs:
                     if self.node_text(name_node) == "_":
                         continue  # the blank identifier (`_ = x`, `v, _ := f()`) binds nothing
                     decl = name_node.parent
@@ -115,7 +118,7 @@ class Source:
                         # `pool = x509.NewCertPool()` inside an `if`: the variable keeps the value
                         # after the block, in the whole function that declared it
                         scope = _function_scope(scope)
-                    found.setdefault(self.node_text(name_node), []).append((name_node, value_node, scope, not values))
+                    found.setdefault(self.node_text(name_node), []).append((name_node, value_node, scope, loop))
             if implicit and self.spec.implicit_parameter:
                 # a lambda that declares its parameter has no implicit one
                 declared = {(e[2].start_byte, e[2].end_byte) for entries in found.values() for e in entries if e[3] and e[2] is not None}
@@ -124,6 +127,20 @@ class Source:
                         found.setdefault(self.spec.implicit_parameter, []).append((lam, collection, lam, True))
             self._bindings = found
         return self._bindings
+
+    def _positional(self, names, elements) -> list:
+        """(name, value) pairs of a destructuring by position (`const [ca, cert] = [a, b]`, also of
+        `await Promise.all([...])`): only when both sides hold as many parts and leave no hole
+        (`[a, , b]`), and only the parts that are plain names."""
+        def parts(side) -> tuple[list, bool]:
+            kept = [c for c in side.children if c.type not in self.spec.comments]
+            hole = any(c.type == "," and (p is None or not p.is_named) for p, c in zip([None] + kept[:-1], kept))
+            return [c for c in kept if c.is_named], hole
+        (left, hole_left), (right, hole_right) = parts(names), parts(elements)
+        holes = hole_left or hole_right
+        if len(left) != len(right) or holes:
+            return []
+        return [(n, v) for n, v in zip(left, right) if n.type in self.spec.identifiers]
 
     def binding(self, node):
         """(value, each) bound to an identifier (or `a.B` by its last name), or None; `each`: the
@@ -166,18 +183,32 @@ class Source:
 
     def is_parameter(self, node, receivers: bool = True) -> bool:
         """Is this name a parameter of a function that encloses it (the caller's value)? With
-        `receivers=False`, not a method's receiver (Go's `c` of `func (c *Client) f()`)."""
+        `receivers=False`, not a method's receiver (Go's `c` of `func (c *Client) f()`). A parameter
+        the framework fills from the program's settings (the language's `configured_parameters`:
+        Spring's `@Value("${client.ssl.trust-store}") String path`) is configuration, not the caller's."""
         name = self.node_text(node).strip()
         fn = _function_of(node)
+        configured = self.spec.configured_parameters
         while fn is not None:
             receiver = None if receivers else fn.child_by_field_name("receiver")
             for child in fn.named_children:
                 if receiver is not None and child.id == receiver.id:
                     continue
                 if "parameter" in child.type and any(self.node_text(i) == name for i in self.identifiers_in(child)):
+                    declared = [p for p in (child.named_children if child.type.endswith("parameters") else [child])
+                                if any(self.node_text(i) == name for i in self.identifiers_in(p))]
+                    if configured is not None and declared and all(configured.search(self._declared_with(p)) for p in declared):
+                        return False
                     return True
             fn = _function_of(fn)
         return False
+
+    def _declared_with(self, parameter) -> str:
+        """A parameter's text with the modifiers written before it (Kotlin keeps a parameter's
+        annotations in a `parameter_modifiers` sibling)."""
+        before = parameter.prev_named_sibling
+        prefix = self.node_text(before) + " " if before is not None and "modifiers" in before.type else ""
+        return prefix + self.node_text(parameter)
 
     def chain_root(self, node):
         """The name a member chain starts from (`opts` of `opts.tls.ca`), the node itself when it is a
