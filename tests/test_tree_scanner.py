@@ -9,6 +9,7 @@ import sys
 from helpers import check_json, pem_of, write_tree
 
 from ats_lint.scan.tree import scanner
+from ats_lint.scan.tree.conditional import first_branches
 
 
 def _found(doc):
@@ -205,3 +206,39 @@ class DataSourceConfigTest {
     _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
     assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {
         ("src/test/kotlin/DataSourceConfigTest.kt", 8, "ATS201")}
+
+
+def test_a_file_whose_if_else_branches_each_open_a_block_is_read_with_its_first_branch_as_a_tree(tmp_path, monkeypatch):
+    # both branches together do not parse (two `{` for one `}`); with the first branch alone the file
+    # is a tree (the comparison is found by the C# rule, at the comparison), and the second branch
+    # is still read, as text (its S3 URL)
+    write_tree(tmp_path, {
+        "Handler.cs": (
+            "class Handler\n{\n    void Configure(HttpClientHandler handler, NSError error)\n    {\n"
+            "#if WATCH\n        if (error.Domain == NSError.NSUrlErrorDomain) {\n"
+            "#else\n        if (error.Domain == NSError.NSUrlErrorDomain || error.Domain == NSError.CFNetworkErrorDomain) {\n"
+            "            var mirror = \"https://assets.s3.amazonaws.com/app.zip\";\n#endif\n"
+            "            handler.ServerCertificateCustomValidationCallback = (message, cert, chain, errors) =>\n"
+            "                cert.GetCertHashString() == \"A1B2C3D4E5F60718293A4B5C6D7E8F9012345678\";\n"
+            "        }\n    }\n}\n"),
+    })
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {("Handler.cs", 9, "ATS101"), ("Handler.cs", 12, "ATS301")}
+    assert doc["errors"] == []
+
+
+def _blanked(text: str) -> str:
+    return "".join(c if c == "\n" else " " for c in text)
+
+
+def test_only_balanced_conditionals_with_another_branch_are_split():
+    first, other = "a\n#if X\nif (a) {\n", "#elif Y\nif (b) {\n#else\nif (c) {\n"
+    kept, others = first_branches(first + other + "#endif\n}\n")
+    assert kept == first + _blanked(other) + "#endif\n}\n"
+    assert others == _blanked(first) + other + _blanked("#endif\n}\n")
+    # nested: an inner conditional inside a left-out branch is left out whole
+    kept, _ = first_branches("#if A\nx\n#else\n#if B\ny\n#endif\n#endif\n")
+    assert kept == "#if A\nx\n" + _blanked("#else\n#if B\ny\n#endif\n") + "#endif\n"
+    assert first_branches("#if A\nx\n#endif\n") is None  # no other branch: nothing to try
+    assert first_branches("x\n#else\ny\n#endif\n") is None  # unbalanced: not guessed at
+    assert first_branches("#if A\nx\n#else\ny\n") is None

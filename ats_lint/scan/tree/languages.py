@@ -42,6 +42,7 @@ class LanguageSpec:
     rejections: re.Pattern | None = None  # the callee of an assertion that the code it runs is rejected
     # a parameter the framework fills from the program's own settings (Spring `@Value("${...}")`): configuration, not the caller's
     configured_parameters: re.Pattern | None = None
+    conditional_compilation: bool = False  # `#if`/`#else` branches: parse the first one when both together fail
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,6 +80,7 @@ def language_specs() -> dict[str, LanguageSpec]:
             assertions=re.compile(item["assertions"]) if item.get("assertions") else None,
             rejections=rejections,
             configured_parameters=re.compile(item["configured_parameters"]) if item.get("configured_parameters") else None,
+            conditional_compilation=bool(item.get("conditional_compilation", False)),
         )
     return out
 

@@ -6,7 +6,9 @@
    their types, so a file with a few of them is scanned as a tree. When ERROR nodes cover more
    than `max_error_share` of the file's bytes (rules/syntax/languages.yaml), or the root itself
    is an ERROR, the tree is not trusted: the file goes to the text scanner and a `parse-error`
-   entry says so.
+   entry says so. Before that, in a language with conditional compilation, the file is parsed
+   again with only the first branch of each `#if` (tree/conditional.py); the other branches are
+   then read by the text scanner.
 3. String literals (never comments) are searched for hosts, DigiCert fingerprints and PEMs.
 4. The text patterns of rules/text.yaml that the tree does not own (`tree_owned`) run over the
    text with the tree's comments blanked (environment variables in strings, `-Djavax...`).
@@ -22,6 +24,7 @@ from ats_lint.model import FileResult, ScanError
 from ats_lint.scan.literals import PEM_MARKER, QUOTES, may_hold_literal_finding, scan_text
 from ats_lint.scan.sink import FindingSink
 from ats_lint.scan.standins import is_test_stand_in
+from ats_lint.scan.tree.conditional import first_branches
 from ats_lint.scan.tree.context import in_expected_value, in_rejection_test
 from ats_lint.scan.tree.languages import language_specs, matches, parser
 from ats_lint.scan.tree.predicates import holds
@@ -55,6 +58,11 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
     except Exception as exc:  # noqa: BLE001 - a grammar failure must not end the run
         return _fallback(text, sink, kind, result, f"{language} parser failed ({type(exc).__name__}); scanned as text")
     share = _error_share(tree.root_node, len(data))
+    if (tree.root_node.is_error or share > spec.max_error_share) and spec.conditional_compilation:
+        retried = _first_branches(text, language, spec.max_error_share)
+        if retried is not None:
+            text, data, tree, share, others = retried
+            text_scanner.scan_text_file(others, sink, kind)  # the other branches of each `#if`, as text
     if tree.root_node.is_error or share > spec.max_error_share:
         return _fallback(text, sink, kind, result,
                          f"{language} syntax errors cover {share:.0%} of the file; scanned as text instead of as a syntax tree")
@@ -86,6 +94,22 @@ def _not_configuration(src: Source, char_offset: int) -> bool:
     at = src.byte(char_offset)
     node = src.tree.root_node.descendant_for_byte_range(at, at)
     return node is not None and (in_expected_value(src, node) or in_rejection_test(src, node))
+
+
+def _first_branches(text: str, language: str, max_share: float):
+    """(text, data, tree, error share, the other branches' text) when keeping only the first branch of
+    each `#if` makes the file parse; else None."""
+    split = first_branches(text)
+    if split is None:
+        return None
+    kept, others = split
+    data = kept.encode("utf-8", "surrogatepass")
+    PARSE_COUNT[0] += 1
+    tree = parser(language).parse(data)
+    share = _error_share(tree.root_node, len(data))
+    if tree.root_node.is_error or share > max_share:
+        return None
+    return kept, data, tree, share, others
 
 
 def _fallback(text: str, sink: FindingSink, kind: str, result: FileResult, message: str) -> None:
