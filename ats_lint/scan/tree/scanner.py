@@ -59,7 +59,7 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
         return _fallback(text, sink, kind, result, f"{language} parser failed ({type(exc).__name__}); scanned as text")
     share = _error_share(tree.root_node, len(data))
     if (tree.root_node.is_error or share > spec.max_error_share) and spec.conditional_compilation:
-        retried = _first_branches(text, language, spec.max_error_share)
+        retried = _parse_first_branches(text, language, spec.max_error_share)
         if retried is not None:
             text, data, tree, share, others = retried
             text_scanner.scan_text_file(others, sink, kind)  # the other branches of each `#if`, as text
@@ -96,7 +96,7 @@ def _not_configuration(src: Source, char_offset: int) -> bool:
     return node is not None and (in_expected_value(src, node) or in_rejection_test(src, node))
 
 
-def _first_branches(text: str, language: str, max_share: float):
+def _parse_first_branches(text: str, language: str, max_share: float):
     """(text, data, tree, error share, the other branches' text) when keeping only the first branch of
     each `#if` makes the file parse; else None."""
     split = first_branches(text)
