@@ -242,3 +242,16 @@ def test_only_balanced_conditionals_with_another_branch_are_split():
     assert first_branches("#if A\nx\n#endif\n") is None  # no other branch: nothing to try
     assert first_branches("x\n#else\ny\n#endif\n") is None  # unbalanced: not guessed at
     assert first_branches("#if A\nx\n#else\ny\n") is None
+
+
+def test_what_a_logging_call_writes_is_not_configuration(tmp_path, monkeypatch):
+    write_tree(tmp_path, {
+        "client.go": (
+            "package client\n\nimport \"log\"\n\n"
+            "func run(caFile string) {\n"
+            "\tlog.Printf(\"connecting with -Djavax.net.ssl.trustStore=/etc/pki/app.jks\")\n"
+            "\tos.Setenv(\"JAVA_TOOL_OPTIONS\", \"-Djavax.net.ssl.trustStore=/etc/pki/app.jks\")\n"
+            "}\n"),
+    })
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {("client.go", 7, "ATS201")}

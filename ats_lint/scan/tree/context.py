@@ -1,6 +1,7 @@
-"""Where a match sits in test code: inside what an assertion expects a call to have received, or inside
-code an assertion expects to be rejected. Such matches are not configuration (the languages'
-`assertions` and the shared `rejection_assertions` of rules/syntax/languages.yaml)."""
+"""Where a match sits: in test code, inside what an assertion expects a call to have received, or inside
+code an assertion expects to be rejected; anywhere, inside what a logging call writes. Such matches are
+not configuration (the languages' `assertions`, the shared `rejection_assertions` and `logging_calls` of
+rules/syntax/languages.yaml)."""
 from __future__ import annotations
 
 from ats_lint.scan.tree.nodes import _CALLS, _FUNCTIONS
@@ -45,5 +46,20 @@ def in_rejection_test(src: Source, node) -> bool:
     while n is not None and n.type not in _DECLARATIONS:
         if n.type in _CALLS and src.spec.rejections.search(_callee(src, n)[0]):
             return True
+        n = n.parent
+    return False
+
+
+def in_logged_value(src: Source, node) -> bool:
+    """Is the node part of an argument of a logging call (`logger.debug({ fingerprint: cert.fingerprint },
+    ...)`, the shared `logging_calls`), with no other call or function between: what the program writes
+    to its log, not configuration?"""
+    if src.spec.logging is None:
+        return False
+    n = node.parent
+    while n is not None and n.type not in _FUNCTIONS:
+        if n.type in _CALLS:
+            callee, arguments = _callee(src, n)
+            return node.start_byte >= arguments and src.spec.logging.search(callee) is not None
         n = n.parent
     return False

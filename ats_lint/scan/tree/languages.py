@@ -40,6 +40,7 @@ class LanguageSpec:
     assertions: re.Pattern | None = None  # the callee of a test assertion whose arguments are expected values
     decoders: re.Pattern | None = None  # a call that decodes one string literal, `$` standing for it
     rejections: re.Pattern | None = None  # the callee of an assertion that the code it runs is rejected
+    logging: re.Pattern | None = None  # the callee of a logging call: what it writes is not configuration
     # a parameter the framework fills from the program's own settings (Spring `@Value("${...}")`): configuration, not the caller's
     configured_parameters: re.Pattern | None = None
     conditional_compilation: bool = False  # `#if`/`#else` branches: parse the first one when both together fail
@@ -54,6 +55,7 @@ def syntax_data() -> dict:
 def language_specs() -> dict[str, LanguageSpec]:
     data = syntax_data()
     rejections = re.compile(data["rejection_assertions"]) if data.get("rejection_assertions") else None
+    logging = re.compile(data["logging_calls"]) if data.get("logging_calls") else None
     out = {}
     for name, item in data["languages"].items():
         out[name] = LanguageSpec(
@@ -79,6 +81,7 @@ def language_specs() -> dict[str, LanguageSpec]:
             decoders=_decoders(item.get("decoders", ())),
             assertions=re.compile(item["assertions"]) if item.get("assertions") else None,
             rejections=rejections,
+            logging=logging,
             configured_parameters=re.compile(item["configured_parameters"]) if item.get("configured_parameters") else None,
             conditional_compilation=bool(item.get("conditional_compilation", False)),
         )

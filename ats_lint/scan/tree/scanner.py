@@ -25,7 +25,7 @@ from ats_lint.scan.literals import PEM_MARKER, QUOTES, may_hold_literal_finding,
 from ats_lint.scan.sink import FindingSink
 from ats_lint.scan.standins import is_test_stand_in
 from ats_lint.scan.tree.conditional import first_branches
-from ats_lint.scan.tree.context import in_expected_value, in_rejection_test
+from ats_lint.scan.tree.context import in_expected_value, in_logged_value, in_rejection_test
 from ats_lint.scan.tree.languages import language_specs, matches, parser
 from ats_lint.scan.tree.predicates import holds
 from ats_lint.scan.tree.ruledata import SyntaxRule, compiled, query_of, rules_for
@@ -89,11 +89,12 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
 
 
 def _not_configuration(src: Source, char_offset: int) -> bool:
-    """Does a text pattern's match at this offset sit in what a test assertion expects, or in code
-    a test expects to be rejected (the same judgement as the syntax rules' matches)?"""
+    """Does a text pattern's match at this offset sit in what a test assertion expects, in code a test
+    expects to be rejected, or in what a logging call writes (the same judgement as the syntax rules'
+    matches)?"""
     at = src.byte(char_offset)
     node = src.tree.root_node.descendant_for_byte_range(at, at)
-    return node is not None and (in_expected_value(src, node) or in_rejection_test(src, node))
+    return node is not None and (in_expected_value(src, node) or in_rejection_test(src, node) or in_logged_value(src, node))
 
 
 def _parse_first_branches(text: str, language: str, max_share: float):
@@ -242,6 +243,8 @@ def _apply(rule: SyntaxRule, src: Source, sink: FindingSink, pins_reported: list
             continue  # what a test assertion expects a call to have received
         if in_rejection_test(src, anchor):
             continue  # configuration a test expects to be rejected
+        if in_logged_value(src, anchor):
+            continue  # what a logging call writes
         while rule.leftmost and anchor.named_children:
             anchor = anchor.named_children[0]
         if (anchor.start_byte, anchor.end_byte) in reported:
