@@ -81,7 +81,7 @@ def _data_patterns() -> dict[str, re.Pattern]:
         out[f"prefilter set name {name}"] = pattern
     for name, pattern in compiled.env_setters:
         out[f"prefilter env setter {name}"] = pattern
-    data = text_scanner._data()
+    data = text_scanner.text_data()
     for syntax in data["comment_syntaxes"]:
         regex = text_scanner.comment_regex(syntax)
         if regex is not None:

@@ -17,15 +17,14 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import dataclass
 from typing import Callable
 
 from ats_lint.model import Span
-from ats_lint.resources import load_data
 from ats_lint.scan.literals import QUOTES, has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
 from ats_lint.scan.standins import is_test_stand_in
 from ats_lint.scan.text.conditions import bound_only_to, handed_in, inside_block, match_value
+from ats_lint.scan.text.patterns import Pattern, pinning_patterns, text_data, trust_patterns
 
 _HASH_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#[^\n]*")
 _NOT_NEWLINE = re.compile(r"[^\r\n]")
@@ -72,7 +71,7 @@ def blank_hash_comments(text: str) -> str:
 @functools.lru_cache(maxsize=None)
 def comment_regex(syntax: str) -> re.Pattern | None:
     """One regex whose `c` group is a comment and whose other matches are string literals."""
-    spec = _data()["comment_syntaxes"].get(syntax) or {}
+    spec = text_data()["comment_syntaxes"].get(syntax) or {}
     strings, comments = [], []
     for q in spec.get("strings", ()):
         e = re.escape(q)
@@ -106,7 +105,7 @@ def comment_regex(syntax: str) -> re.Pattern | None:
 @functools.lru_cache(maxsize=None)
 def _comment_markers(syntax: str) -> tuple[str, ...]:
     """What opens a comment, or a string that may span lines."""
-    spec = _data()["comment_syntaxes"].get(syntax) or {}
+    spec = text_data()["comment_syntaxes"].get(syntax) or {}
     return (*spec.get("line", ()), *(open_ for open_, _ in spec.get("block", ())), *spec.get("multiline_strings", ()),
             *(raw["marker"] for raw in spec.get("raw_strings", ())))
 
@@ -158,100 +157,7 @@ def blank_comments(text: str, syntax: str) -> str:
 # --------------------------------------------------------------------------- patterns
 
 
-@functools.lru_cache(maxsize=1)
-def _data() -> dict:
-    return load_data("text.yaml")
 
-
-@dataclass(frozen=True)
-class Pattern:
-    id: str
-    kinds: frozenset[str] | None  # None: every kind
-    regex: re.Pattern
-    hints: tuple[str, ...] | None  # substrings one of which the file must contain; None: always run
-    requires: re.Pattern | None
-    unless_file_has: re.Pattern | None
-    unless_in: tuple[re.Pattern, re.Pattern, re.Pattern] | None
-    near: re.Pattern | None
-    within: int
-    what: str  # trust: the setting; pinning: the detail
-    value_is: str
-    unknown_text: str
-    value_template: str | None
-    value_display: str | None
-    value_suffixes: tuple[str, ...]
-    tree_owned: frozenset[str] = frozenset()  # languages whose syntax-tree scanner reads this form
-    anchor_matches: re.Pattern | None = None  # the anchor group's text must match this (checked after the regex)
-    digest_only: bool = False  # matches only text holding a digest: the prefilter's digest test admits such files
-    unless_bound: re.Pattern | None = None  # the `value` group is a name every assignment of the file gives a value matching this
-    unless_param: bool = False  # the `value` is a parameter of an enclosing C-like function, or a `this->` member: plumbing
-    once_per_value: bool = False  # one finding per file for each value (the same store installed on several connections)
-
-    def applies(self, kind: str) -> bool:
-        return self.kinds is None or kind in self.kinds
-
-
-def _expand(regex: str) -> str:
-    from ats_lint.trust.judge import trust_env_vars
-
-    data = _data()
-    env = "|".join(sorted((re.escape(n) for n in trust_env_vars()), key=len, reverse=True))
-    return (
-        regex.replace("{env}", f"(?:{env})")
-        .replace("{code_value}", f"(?:{data['code_value']})")
-        .replace("{value}", f"(?:{data['value']})")
-    )
-
-
-def _hints(item: dict) -> tuple[str, ...] | None:
-    """The cheap pre-check of a pattern: its `hint` (one substring or a list), or the trust
-    variable names when the pattern matches `{env}`."""
-    hint = item.get("hint")
-    if hint:
-        return (hint,) if isinstance(hint, str) else tuple(hint)
-    if "{env}" in item["regex"]:
-        from ats_lint.trust.judge import trust_env_vars
-
-        return tuple(trust_env_vars())
-    return None
-
-
-def _pattern(item: dict, what_key: str) -> Pattern:
-    kinds = item.get("kinds", "*")
-    unless_in = item.get("unless_in")
-    return Pattern(
-        id=item["id"],
-        kinds=None if kinds == "*" else frozenset(kinds),
-        regex=re.compile(_expand(item["regex"])),
-        hints=_hints(item),
-        requires=re.compile(item["requires"]) if item.get("requires") else None,
-        unless_file_has=re.compile(item["unless_file_has"]) if item.get("unless_file_has") else None,
-        unless_in=tuple(re.compile(unless_in[k]) for k in ("open", "close", "contains")) if unless_in else None,
-        near=re.compile(item["near"]) if item.get("near") else None,
-        anchor_matches=re.compile(item["anchor_matches"]) if item.get("anchor_matches") else None,
-        digest_only=bool(item.get("digest_only")),
-        unless_bound=re.compile(item["unless_bound"]) if item.get("unless_bound") else None,
-        unless_param=bool(item.get("unless_param")),
-        once_per_value=bool(item.get("once_per_value")),
-        within=int(item.get("within", 1000)),
-        what=item[what_key],
-        value_is=item.get("value_is", "literal"),
-        unknown_text=item.get("unknown_text", "a value set elsewhere"),
-        value_template=item.get("value_template"),
-        value_display=item.get("value_display"),
-        value_suffixes=tuple(item.get("value_suffixes", ("",))),
-        tree_owned=frozenset(item.get("tree_owned", ())),
-    )
-
-
-@functools.lru_cache(maxsize=1)
-def trust_patterns() -> tuple[Pattern, ...]:
-    return tuple(_pattern(item, "what") for item in _data()["trust"])
-
-
-@functools.lru_cache(maxsize=1)
-def pinning_patterns() -> tuple[Pattern, ...]:
-    return tuple(_pattern(item, "detail") for item in _data()["pinning"])
 
 
 def _keeps_default_store(value: str, name: str | None) -> bool:
@@ -259,7 +165,7 @@ def _keeps_default_store(value: str, name: str | None) -> bool:
 
     if is_default_store_text(value):
         return True
-    for pattern in _data()["default_value_patterns"]:
+    for pattern in text_data()["default_value_patterns"]:
         if "{name}" in pattern:
             if not name:
                 continue
@@ -415,7 +321,7 @@ def _kind_hints(kind: str) -> tuple[str, ...] | None:
 
 @functools.lru_cache(maxsize=1)
 def _host_context() -> tuple:
-    ctx = _data()["host_context"]
+    ctx = text_data()["host_context"]
     hl = ctx["host_list"]
     line = re.compile(rf"[ \t]{{0,200}}(?:{hl['line']})[ \t]{{0,200}}")
     keys = "|".join(re.escape(k) for k in ctx["json_prose_keys"])
