@@ -1,6 +1,6 @@
 """Conditions on where a text pattern matched, beyond its regex: inside a block that switches it off,
-a value the file only sets to nothing, a value the caller hands in (rules/text.yaml `unless_in`,
-`unless_bound`, `unless_param`). Comments are already blanked in the text they read."""
+a value the file only sets to nothing, a value the caller hands in, a YAML key under a section named
+for a server (rules/text.yaml `unless_in`, `unless_bound`, `unless_param`, `unless_under`). Comments are already blanked in the text they read."""
 from __future__ import annotations
 
 import re
@@ -90,3 +90,41 @@ def bound_only_to(body: str, m: re.Match, values: re.Pattern) -> bool:
     assigned = re.compile(r"(?<![\w.>])" + re.escape(name.strip()) + r"[ \t]{0,20}=(?!=)[ \t]{0,20}([^;\n]{0,300})")
     found = [a.group(1).strip() for a in assigned.finditer(body)]
     return bool(found) and all(values.fullmatch(v) for v in found)
+
+
+_YAML_KEY = re.compile(r"[ \t]{0,200}(?:-[ \t]{1,10})?[\"']?([\w.-]{1,100})[\"']?[ \t]{0,20}:(?:[ \t]|$)")
+_MAX_LINES_UP = 400
+
+
+def yaml_ancestors(body: str, start: int) -> list[str]:
+    """The keys of the YAML mappings that hold the line at `start`, nearest first (`tls`, `listener`,
+    ... of a `caFile:` under `listener: tls:`), found by indentation (a `- ` item marker counts as
+    indentation of its first key)."""
+    line_start = body.rfind("\n", 0, start) + 1
+    indent = _indent(body[line_start:body.find("\n", line_start) if "\n" in body[line_start:] else len(body)])
+    keys: list[str] = []
+    at, steps = line_start, 0
+    while at > 0 and indent > 0 and steps < _MAX_LINES_UP:
+        prev = body.rfind("\n", 0, at - 1) + 1
+        line = body[prev:at - 1]
+        at, steps = prev, steps + 1
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        level = _indent(line)
+        if level < indent:
+            m = _YAML_KEY.match(line)
+            if m is not None:
+                keys.append(m.group(1))
+            indent = level
+    return keys
+
+
+def _indent(line: str) -> int:
+    """Columns before a line's first key (spaces, and a list item's `- `)."""
+    stripped = line.lstrip(" \t")
+    level = len(line) - len(stripped)
+    while stripped.startswith("- "):
+        rest = stripped[2:].lstrip(" ")
+        level += len(stripped) - len(rest)
+        stripped = rest
+    return level

@@ -36,6 +36,7 @@ class Pattern:
     digest_only: bool = False  # matches only text holding a digest: the prefilter's digest test admits such files
     unless_bound: re.Pattern | None = None  # the `value` group is a name every assignment of the file gives a value matching this
     unless_param: bool = False  # the `value` is a parameter of an enclosing C-like function, or a `this->` member: plumbing
+    unless_under: re.Pattern | None = None  # a YAML key under a mapping whose key matches this (a server's section)
     once_per_value: bool = False  # one finding per file for each value (the same store installed on several connections)
 
     def applies(self, kind: str) -> bool:
@@ -83,6 +84,7 @@ def _pattern(item: dict, what_key: str) -> Pattern:
         digest_only=bool(item.get("digest_only")),
         unless_bound=re.compile(item["unless_bound"]) if item.get("unless_bound") else None,
         unless_param=bool(item.get("unless_param")),
+        unless_under=re.compile(item["unless_under"]) if item.get("unless_under") else None,
         once_per_value=bool(item.get("once_per_value")),
         within=int(item.get("within", 1000)),
         what=item[what_key],

@@ -23,7 +23,7 @@ from ats_lint.model import Span
 from ats_lint.scan.literals import QUOTES, has_host_hint, scan_text
 from ats_lint.scan.sink import FindingSink
 from ats_lint.scan.standins import is_test_stand_in
-from ats_lint.scan.text.conditions import bound_only_to, handed_in, inside_block, match_value
+from ats_lint.scan.text.conditions import bound_only_to, handed_in, inside_block, match_value, yaml_ancestors
 from ats_lint.scan.text.patterns import Pattern, pinning_patterns, text_data, trust_patterns
 
 _HASH_COMMENT = re.compile(r"(?m)(?:^|(?<=\s))#[^\n]*")
@@ -175,6 +175,8 @@ def _keeps_default_store(value: str, name: str | None) -> bool:
     return False
 
 
+# a format placeholder written as the value (`tlscafile=%s` in `fmt.Sprintf`, `{0}`): filled in at run time
+_FORMAT_PLACEHOLDER = re.compile(r"%[-+ #0-9.]{0,6}[svqd]|\{\d{0,2}\}")
 
 
 def _trust_value(pattern: Pattern, raw: str | None, name: str | None, sink: FindingSink):
@@ -195,7 +197,7 @@ def _trust_value(pattern: Pattern, raw: str | None, name: str | None, sink: Find
         return None
     if quoted and is_test_stand_in(text, sink.root_path):
         return None  # one bare word quoted as the value in test code: a stand-in
-    if pattern.value_is == "code" and not quoted:
+    if pattern.value_is == "code" and not quoted or _FORMAT_PLACEHOLDER.fullmatch(text):
         return TrustValue(UNKNOWN, text[:120])
     shown = pattern.value_display.replace("{value}", text) if pattern.value_display else None
     if pattern.value_template:
@@ -228,6 +230,8 @@ def _candidates(patterns, kind: str, body: str, tree: str | None = None, present
             if p.unless_bound is not None and bound_only_to(body, m, p.unless_bound):
                 continue
             if p.unless_param and handed_in(body, m):
+                continue
+            if p.unless_under is not None and any(p.unless_under.search(k) for k in yaml_ancestors(body, m.start("anchor"))):
                 continue
             if p.once_per_value:
                 key = (p.id, "".join((match_value(m) or "").split()))
