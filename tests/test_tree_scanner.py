@@ -208,7 +208,7 @@ class DataSourceConfigTest {
         ("src/test/kotlin/DataSourceConfigTest.kt", 8, "ATS201")}
 
 
-def test_a_file_whose_if_else_branches_each_open_a_block_is_read_with_its_first_branch_as_a_tree(tmp_path, monkeypatch):
+def test_a_file_that_parses_only_with_the_first_branch_of_each_if_is_read_as_that_tree(tmp_path, monkeypatch):
     # both branches together do not parse (two `{` for one `}`); with the first branch alone the file
     # is a tree (the comparison is found by the C# rule, at the comparison), and the second branch
     # is still read, as text (its S3 URL)
@@ -221,9 +221,17 @@ def test_a_file_whose_if_else_branches_each_open_a_block_is_read_with_its_first_
             "            handler.ServerCertificateCustomValidationCallback = (message, cert, chain, errors) =>\n"
             "                cert.GetCertHashString() == \"A1B2C3D4E5F60718293A4B5C6D7E8F9012345678\";\n"
             "        }\n    }\n}\n"),
+        # a directive where the grammar takes none (Swift's `#if` around `case` labels): read without it
+        "Delegate.swift": (
+            "extension Network: URLSessionDelegate {\n  func handle(_ challenge: URLAuthenticationChallenge) {\n"
+            "    switch challenge.protectionSpace.authenticationMethod {\n    #if canImport(Security)\n"
+            "    case NSURLAuthenticationMethodServerTrust:\n      evaluate(challenge)\n    #endif\n"
+            "    default:\n      skip(challenge)\n    }\n  }\n}\n"
+            "let manager = ServerTrustManager(evaluators: [\"api.example.com\": PinnedCertificatesTrustEvaluator()])\n"),
     })
     _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
-    assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {("Handler.cs", 9, "ATS101"), ("Handler.cs", 12, "ATS301")}
+    assert {(f["path"], f["line"], f["rule"]) for f in doc["findings"]} == {
+        ("Handler.cs", 9, "ATS101"), ("Handler.cs", 12, "ATS301"), ("Delegate.swift", 13, "ATS301")}
     assert doc["errors"] == []
 
 
@@ -234,12 +242,14 @@ def _blanked(text: str) -> str:
 def test_only_balanced_conditionals_with_another_branch_are_split():
     first, other = "a\n#if X\nif (a) {\n", "#elif Y\nif (b) {\n#else\nif (c) {\n"
     kept, others = first_branches(first + other + "#endif\n}\n")
-    assert kept == first + _blanked(other) + "#endif\n}\n"
+    assert kept == "a\n" + _blanked("#if X\n") + "if (a) {\n" + _blanked(other + "#endif\n") + "}\n"
     assert others == _blanked(first) + other + _blanked("#endif\n}\n")
     # nested: an inner conditional inside a left-out branch is left out whole
     kept, _ = first_branches("#if A\nx\n#else\n#if B\ny\n#endif\n#endif\n")
-    assert kept == "#if A\nx\n" + _blanked("#else\n#if B\ny\n#endif\n") + "#endif\n"
-    assert first_branches("#if A\nx\n#endif\n") is None  # no other branch: nothing to try
+    assert kept == _blanked("#if A\n") + "x\n" + _blanked("#else\n#if B\ny\n#endif\n#endif\n")
+    # no other branch: only the directives go (Swift's `#if` around `case` labels)
+    assert first_branches("#if A\n  case .a:\n#endif\n") == (_blanked("#if A\n") + "  case .a:\n" + _blanked("#endif\n"), _blanked("#if A\n  case .a:\n#endif\n"))
+    assert first_branches("x\n") is None  # no conditional: nothing to try
     assert first_branches("x\n#else\ny\n#endif\n") is None  # unbalanced: not guessed at
     assert first_branches("#if A\nx\n#else\ny\n") is None
 

@@ -7,8 +7,8 @@
    than `max_error_share` of the file's bytes (rules/syntax/languages.yaml), or the root itself
    is an ERROR, the tree is not trusted: the file goes to the text scanner and a `parse-error`
    entry says so. Before that, in a language with conditional compilation, the file is parsed
-   again with only the first branch of each `#if` (tree/conditional.py); the other branches are
-   then read by the text scanner.
+   again with only the first branch of each `#if` and without the directive lines
+   (tree/conditional.py); the other branches are then read by the text scanner.
 3. String literals (never comments) are searched for hosts, DigiCert fingerprints and PEMs.
 4. The text patterns of rules/text.yaml that the tree does not own (`tree_owned`) run over the
    text with the tree's comments blanked (environment variables in strings, `-Djavax...`).
@@ -62,7 +62,8 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
         retried = _parse_first_branches(text, language, spec.max_error_share)
         if retried is not None:
             text, data, tree, share, others = retried
-            text_scanner.scan_text_file(others, sink, kind)  # the other branches of each `#if`, as text
+            if others.strip():
+                text_scanner.scan_text_file(others, sink, kind)  # the other branches of each `#if`, as text
     if tree.root_node.is_error or share > spec.max_error_share:
         return _fallback(text, sink, kind, result,
                          f"{language} syntax errors cover {share:.0%} of the file; scanned as text instead of as a syntax tree")
