@@ -1,10 +1,16 @@
 """Values test code writes as stand-ins for a trust store: one bare word (`CAFile: "ca-file"`,
-`"AWS_CA_BUNDLE": "custom_ca_bundle"`), or any value in a test of parsing (a file named for parsing:
+`"AWS_CA_BUNDLE": "custom_ca_bundle"`), a PEM whose body is elided (`MIIC...` then a `...` line), or any
+value in a test of parsing (a file named for parsing:
 the connection strings and options there are the parser's input and expected output). The text and
 syntax-tree scanners ask this before reporting a store (the Python scanner has stand-in rules of its
 own); the patterns are the syntax rules' macros `placeholder_word`, `test_path` and
 `parsing_test_path` (rules/syntax/languages.yaml)."""
 from __future__ import annotations
+
+import re
+
+# a line of a PEM body that is only an ellipsis (`'...\n'`, `\n...\n`, `…`): the certificate is left out
+_ELIDED_PEM = re.compile(r"-----BEGIN [A-Z ]{1,40}-----[\s\S]{0,8000}?(?:(?:^|\n|\\n)[ \t]{0,20}(?:\.{3,}|…)[ \t]{0,20}(?:$|\n|\\n))", re.M)
 
 
 def is_test_stand_in(value: str | None, path: str) -> bool:
@@ -15,4 +21,4 @@ def is_test_stand_in(value: str | None, path: str) -> bool:
         return False
     if compiled("{parsing_test_path}").search(path) is not None:
         return True
-    return value is not None and compiled("{placeholder_word}").match(value) is not None
+    return value is not None and (compiled("{placeholder_word}").match(value) is not None or _ELIDED_PEM.search(value) is not None)
