@@ -1322,3 +1322,11 @@ def test_the_kind_prefilter_is_case_blind_and_keeps_no_hint_that_contains_anothe
     assert may_have_findings("env:\n  AWS_CA_BUNDLE: /etc/ssl/corp.pem\n", "yaml")
     assert may_have_findings("env:\n  aws_ca_bundle: x\n", "yaml")  # admitted; the patterns decide
     assert not may_have_findings("name: build\nsteps: [checkout]\n", "yaml")
+
+
+def test_a_yaml_ca_file_under_a_listener_is_a_servers_with_any_line_endings(tmp_path, monkeypatch):
+    config = ("services:\n  - name: proxy\n    listener:\n      tls:\n        caFile: clients-ca.pem\n"
+              "chains:\n  - hops:\n      - dialer:\n          tls:\n            caFile: upstream-ca.pem\n")
+    write_tree(tmp_path, {"lf/gost.yml": config, "crlf/gost.yml": config.replace("\n", "\r\n")})
+    _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
+    assert triples(doc) == {("lf/gost.yml", 10, "ATS201"), ("crlf/gost.yml", 10, "ATS201")}

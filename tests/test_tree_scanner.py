@@ -249,6 +249,11 @@ def test_only_balanced_conditionals_with_another_branch_are_split():
     assert kept == _blanked("#if A\n") + "x\n" + _blanked("#else\n#if B\ny\n#endif\n#endif\n")
     # no other branch: only the directives go (Swift's `#if` around `case` labels)
     assert first_branches("#if A\n  case .a:\n#endif\n") == (_blanked("#if A\n") + "  case .a:\n" + _blanked("#endif\n"), _blanked("#if A\n  case .a:\n#endif\n"))
+    # C's `#ifdef` / `#ifndef` open a conditional, Swift's `#elseif` is another branch
+    kept, _ = first_branches("#ifdef DEBUG\nif (a) {\n#else\nif (b) {\n#endif\n}\n")
+    assert kept == _blanked("#ifdef DEBUG\n") + "if (a) {\n" + _blanked("#else\nif (b) {\n#endif\n") + "}\n"
+    kept, _ = first_branches("#if os(iOS)\nif a {\n#elseif os(macOS)\nif b {\n#endif\n}\n")
+    assert kept == _blanked("#if os(iOS)\n") + "if a {\n" + _blanked("#elseif os(macOS)\nif b {\n#endif\n") + "}\n"
     assert first_branches("x\n") is None  # no conditional: nothing to try
     assert first_branches("x\n#else\ny\n#endif\n") is None  # unbalanced: not guessed at
     assert first_branches("#if A\nx\n#else\ny\n") is None

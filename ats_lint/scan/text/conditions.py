@@ -106,7 +106,7 @@ def yaml_ancestors(body: str, start: int) -> list[str]:
     at, steps = line_start, 0
     while at > 0 and indent > 0 and steps < _MAX_LINES_UP:
         prev = body.rfind("\n", 0, at - 1) + 1
-        line = body[prev:at - 1]
+        line = body[prev:at - 1].rstrip("\r")
         at, steps = prev, steps + 1
         if not line.strip() or line.lstrip().startswith("#"):
             continue

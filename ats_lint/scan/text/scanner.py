@@ -191,6 +191,8 @@ def _trust_value(pattern: Pattern, raw: str | None, name: str | None, sink: Find
     quoted = len(text) >= 2 and text[0] in QUOTES and text[-1] == text[0]
     if quoted:
         text = text[1:-1]
+    if text.startswith("-----BEGIN") and "-----BEGIN CERTIFICATE-----" not in text:
+        return TrustValue(UNKNOWN, "PEM certificates written over several lines")
     if pattern.value_is == "pem" or "-----BEGIN CERTIFICATE-----" in text:
         if is_test_stand_in(text, sink.root_path):
             return None  # a test's PEM with its body left out (`...`)

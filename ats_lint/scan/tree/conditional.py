@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-_DIRECTIVE = re.compile(r"[ \t]{0,200}#[ \t]{0,20}(if|elif|else|endif)\b")
+_DIRECTIVE = re.compile(r"[ \t]{0,200}#[ \t]{0,20}(ifn?def|if|elif|elseif|else|endif)\b")
+_WORDS = {"ifdef": "if", "ifndef": "if", "elseif": "elif"}  # C's `#ifdef`, Swift's `#elseif`
 
 
 def first_branches(text: str) -> tuple[str, str] | None:
@@ -26,7 +27,7 @@ def first_branches(text: str) -> tuple[str, str] | None:
     seen = False
     for line in text.splitlines(keepends=True):
         m = _DIRECTIVE.match(line)
-        word = m.group(1) if m else None
+        word = _WORDS.get(m.group(1), m.group(1)) if m else None
         outer_skipped = any(stack[:-1]) if word in ("elif", "else", "endif") else any(stack)
         if word == "if":
             stack.append(False)

@@ -138,8 +138,9 @@ class Source:
             return [c for c in kept if c.is_named], hole
         (left, hole_left), (right, hole_right) = parts(names), parts(elements)
         holes = hole_left or hole_right
-        if len(left) != len(right) or holes:
-            return []
+        spread = any(c.type in ("spread_element", "rest_pattern") for c in left + right)
+        if len(left) != len(right) or holes or spread:
+            return []  # a spread or rest element moves the places (`[...reads, vault.ca()]`)
         return [(n, v) for n, v in zip(left, right) if n.type in self.spec.identifiers]
 
     def binding(self, node):
