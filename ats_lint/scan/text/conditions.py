@@ -1,6 +1,7 @@
 """Conditions on where a text pattern matched, beyond its regex: inside a block that switches it off,
 a value the file only sets to nothing, a value the caller hands in, a YAML key under a section named
-for a server (rules/text.yaml `unless_in`, `unless_bound`, `unless_param`, `unless_under`). Comments are already blanked in the text they read."""
+for a server (rules/text.yaml `unless_in`, `unless_bound`, `unless_param`, `unless_under`). Comments
+are already blanked in the text they read."""
 from __future__ import annotations
 
 import re

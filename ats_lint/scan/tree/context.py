@@ -26,15 +26,7 @@ def in_expected_value(src: Source, node) -> bool:
     """Is the node part of an argument of a test assertion (`expect(fetch).toHaveBeenCalledWith(url,
     {...})`, `assertEquals("jdbc:...", url)`, the language's `assertions`), with no other call or
     function between: a value the test expects, not configuration?"""
-    if src.spec.assertions is None:
-        return False
-    n = node.parent
-    while n is not None and n.type not in _FUNCTIONS:
-        if n.type in _CALLS:
-            callee, arguments = _callee(src, n)
-            return node.start_byte >= arguments and src.spec.assertions.search(callee) is not None
-        n = n.parent
-    return False
+    return _argument_of_nearest_call(src, node, src.spec.assertions)
 
 
 def in_rejection_test(src: Source, node) -> bool:
@@ -54,12 +46,18 @@ def in_logged_value(src: Source, node) -> bool:
     """Is the node part of an argument of a logging call (`logger.debug({ fingerprint: cert.fingerprint },
     ...)`, the shared `logging_calls`), with no other call or function between: what the program writes
     to its log, not configuration?"""
-    if src.spec.logging is None:
+    return _argument_of_nearest_call(src, node, src.spec.logging)
+
+
+def _argument_of_nearest_call(src: Source, node, callees) -> bool:
+    """Is the node in the arguments of the nearest call that holds it (no function between), and does
+    that call's callee match `callees`?"""
+    if callees is None:
         return False
     n = node.parent
     while n is not None and n.type not in _FUNCTIONS:
         if n.type in _CALLS:
             callee, arguments = _callee(src, n)
-            return node.start_byte >= arguments and src.spec.logging.search(callee) is not None
+            return node.start_byte >= arguments and callees.search(callee) is not None
         n = n.parent
     return False
