@@ -54,7 +54,8 @@ class LineIndex:
         return (*self.position(start), *self.position(end))
 
 
-def _blank(text: str) -> str:
+def blank_text(text: str) -> str:
+    """The text with every character but line breaks replaced by a space (offsets and lines stay)."""
     if "\n" not in text and "\r" not in text:
         return " " * len(text)
     return _NOT_NEWLINE.sub(" ", text)
@@ -62,7 +63,7 @@ def _blank(text: str) -> str:
 
 def blank_hash_comments(text: str) -> str:
     """Replace `#` comments by spaces (same length, so offsets stay valid)."""
-    return _HASH_COMMENT.sub(lambda m: _blank(m.group(0)), text)
+    return _HASH_COMMENT.sub(lambda m: blank_text(m.group(0)), text)
 
 
 # --------------------------------------------------------------------------- comment syntaxes
@@ -146,7 +147,7 @@ def blank_comments(text: str, syntax: str) -> str:
             if m.group("c") is None:
                 continue
             out.append(text[last:m.start()])
-            out.append(_blank(m.group(0)))
+            out.append(blank_text(m.group(0)))
             last = m.end()
     if not out:
         return text
@@ -385,12 +386,12 @@ def blank_json_prose(body: str) -> str:
         value = m.group(1)
         if len(value) > _PROSE_MAX:
             raise _LongValue
-        return m.group(0)[: m.start(1) - m.start(0)] + _blank(value) + '"'
+        return m.group(0)[: m.start(1) - m.start(0)] + blank_text(value) + '"'
 
     try:
         return prose_runs.sub(blank, body)
     except _LongValue:
-        return prose.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + _blank(m.group(1)) + '"', body)
+        return prose.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + blank_text(m.group(1)) + '"', body)
 
 
 def scan_text_file(text: str, sink: FindingSink, kind: str) -> None:

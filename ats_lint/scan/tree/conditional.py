@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from ats_lint.scan.text.scanner import blank_text
+
 _DIRECTIVE = re.compile(r"[ \t]{0,200}#[ \t]{0,20}(ifn?def|if|elif|elseif|else|endif)\b")
 _WORDS = {"ifdef": "if", "ifndef": "if", "elseif": "elif"}  # C's `#ifdef`, Swift's `#elseif`
 
@@ -41,13 +43,9 @@ def first_branches(text: str) -> tuple[str, str] | None:
                 return None
             stack.pop()
         skip = any(stack) or word in ("elif", "else") or (word is not None and outer_skipped)
-        blank = _blank(line)
+        blank = blank_text(line)
         kept.append(blank if skip or word is not None else line)
         removed.append(line if skip else blank)
     if stack or not seen:
         return None
     return "".join(kept), "".join(removed)
-
-
-def _blank(line: str) -> str:
-    return "".join(c if c in "\r\n" else " " for c in line)
