@@ -53,18 +53,16 @@ def scan_tree_file(text: str, sink: FindingSink, kind: str, language: str, resul
         return  # generated documentation and search indexes (Sphinx searchindex.js) are prose
     data = text.encode("utf-8", "surrogatepass")
     try:
-        PARSE_COUNT[0] += 1
-        tree = parser(language).parse(data)
+        tree, share = _parse(language, data)
     except Exception as exc:  # noqa: BLE001 - a grammar failure must not end the run
         return _fallback(text, sink, kind, result, f"{language} parser failed ({type(exc).__name__}); scanned as text")
-    share = _error_share(tree.root_node, len(data))
-    if (tree.root_node.is_error or share > spec.max_error_share) and spec.conditional_compilation:
+    if not _usable(tree, share, spec.max_error_share) and spec.conditional_compilation:
         retried = _parse_first_branches(text, language, spec.max_error_share)
         if retried is not None:
             text, data, tree, share, others = retried
             if others.strip():
                 text_scanner.scan_text_file(others, sink, kind)  # the other branches of each `#if`, as text
-    if tree.root_node.is_error or share > spec.max_error_share:
+    if not _usable(tree, share, spec.max_error_share):
         return _fallback(text, sink, kind, result,
                          f"{language} syntax errors cover {share:.0%} of the file; scanned as text instead of as a syntax tree")
     src = Source(text, data, spec, tree)
@@ -106,12 +104,23 @@ def _parse_first_branches(text: str, language: str, max_share: float):
         return None
     kept, others = split
     data = kept.encode("utf-8", "surrogatepass")
+    try:
+        tree, share = _parse(language, data)
+    except Exception:  # noqa: BLE001 - a grammar failure must not end the run: the first parse's fallback follows
+        return None
+    return (kept, data, tree, share, others) if _usable(tree, share, max_share) else None
+
+
+def _parse(language: str, data: bytes):
+    """(tree, share of its bytes in ERROR nodes)."""
     PARSE_COUNT[0] += 1
     tree = parser(language).parse(data)
-    share = _error_share(tree.root_node, len(data))
-    if tree.root_node.is_error or share > max_share:
-        return None
-    return kept, data, tree, share, others
+    return tree, _error_share(tree.root_node, len(data))
+
+
+def _usable(tree, share: float, max_share: float) -> bool:
+    """Is the tree trusted: its root is not an ERROR and ERROR nodes cover at most `max_share`?"""
+    return not tree.root_node.is_error and share <= max_share
 
 
 def _fallback(text: str, sink: FindingSink, kind: str, result: FileResult, message: str) -> None:
