@@ -1,10 +1,11 @@
 """Values test code writes as stand-ins for a trust store: one bare word (`CAFile: "ca-file"`,
 `"AWS_CA_BUNDLE": "custom_ca_bundle"`), a PEM whose body is elided (`MIIC...` then a `...` line), or any
+path written as a template's placeholder (`/path/to/ca.pem`), or any
 value in a test of parsing (a file named for parsing:
 the connection strings and options there are the parser's input and expected output). The text and
 syntax-tree scanners ask this before reporting a store (the Python scanner has stand-in rules of its
-own); the patterns are the syntax rules' macros `placeholder_word`, `test_path` and
-`parsing_test_path` (rules/syntax/languages.yaml)."""
+own); the patterns are the syntax rules' macros `placeholder_word`, `placeholder_path`,
+`docs_test_path`, `test_path` and `parsing_test_path` (rules/syntax/languages.yaml)."""
 from __future__ import annotations
 
 import re
@@ -13,12 +14,19 @@ import re
 _ELIDED_PEM = re.compile(r"-----BEGIN [A-Z ]{1,40}-----[\s\S]{0,8000}?(?:(?:^|\n|\\n)[ \t]{0,20}(?:\.{3,}|…)[ \t]{0,20}(?:$|\n|\\n))", re.M)
 
 
-def is_test_stand_in(value: str | None, path: str) -> bool:
-    """Is `value`, written as a store in the file at `path` (relative, `/`-separated), a test's stand-in?"""
+def is_test_stand_in(value: str | None, path: str, *, written: bool = True) -> bool:
+    """Is `value`, a store in the file at `path` (relative, `/`-separated), a test's stand-in? A bare word
+    is one only when `written` as the value itself; a placeholder path or an elided PEM wherever it comes from."""
     from ats_lint.scan.tree.ruledata import compiled
 
     if compiled("{test_path}").search(path) is None:
         return False
     if compiled("{parsing_test_path}").search(path) is not None:
         return True
-    return value is not None and (compiled("{placeholder_word}").match(value) is not None or _ELIDED_PEM.search(value) is not None)
+    if value is None:
+        return False
+    if written and compiled("{placeholder_word}").match(value) is not None:
+        return True
+    if _ELIDED_PEM.search(value) is not None:
+        return True
+    return compiled("{placeholder_path}").search(value) is not None and compiled("{docs_test_path}").search(path) is None

@@ -200,8 +200,8 @@ def _trust_value(pattern: Pattern, raw: str | None, name: str | None, sink: Find
         return TrustValue(PEM, text.replace("\\n", "\n"))
     if _keeps_default_store(text, name):
         return None
-    if quoted and is_test_stand_in(text, sink.root_path):
-        return None  # one bare word quoted as the value in test code: a stand-in
+    if is_test_stand_in(text, sink.root_path, written=quoted):
+        return None  # in test code, a placeholder path, or one bare word quoted as the value: a stand-in
     if pattern.value_is == "code" and not quoted or _FORMAT_PLACEHOLDER.fullmatch(text):
         return TrustValue(UNKNOWN, text[:120])
     shown = pattern.value_display.replace("{value}", text) if pattern.value_display else None
