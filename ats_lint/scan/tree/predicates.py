@@ -5,7 +5,8 @@ Each entry is a dict whose first key names the primitive and the capture it read
 - `chain: CAP, matches/not_matches: RE`: the capture's text with whitespace removed, followed by
   what its identifiers are bound to in the same file (a builder held in a variable, a key store
   created three lines up), searched with RE; with `nearest: true`, only the binding in scope (a
-  name bound in two functions of the file);
+  name bound in two functions of the file); with `root: true`, only what the first name of a call
+  chain is bound to (`options` of `options.setPort(server.port())`, not `server`);
 - `text: CAP, matches/not_matches: RE`: the capture's own text, whitespace removed;
 - `inside: CAP, types: [...], matches: RE` (and `not_inside`): an ancestor of one of those node
   types (any type when omitted) whose text, whitespace removed, matches RE;
@@ -55,7 +56,7 @@ from __future__ import annotations
 import re
 
 from ats_lint.scan.tree.ruledata import compiled
-from ats_lint.scan.tree.nodes import unwrapped
+from ats_lint.scan.tree.nodes import _CALLS, _MEMBERS, unwrapped
 from ats_lint.scan.tree.values import Source
 
 _SPACE = re.compile(r"\s+")
@@ -110,8 +111,11 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
     if key == "elements":
         return _elements(src, node, where)
     if key == "chain":
-        if where.get("nearest"):  # only the binding in scope (`var tlsConfig` of this function)
-            bound = src.resolve(node)
+        if where.get("nearest") or where.get("root"):
+            # `nearest`: only the binding in scope (`var tlsConfig` of this function); `root`: only what
+            # the name a call chain starts from is bound to, not the names in its arguments
+            # (`options.setPort(server.port())` does not bring in what `server` is)
+            bound = src.resolve(_chain_head(src, node) if where.get("root") else node)
             text = _SPACE.sub("", src.node_text(node)) + ("" if bound is None else " " + src.resolved_text(bound))
             return _text_test(text, where)
         return _text_test(src.resolved_text(node), where)
@@ -138,7 +142,7 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
 # (`{strings: v, not_matches: ...}` once tested nothing), so the rule tests reject it.
 _OPTIONS = {
     "strings": {"matches"}, "bound": set(), "param": {"root", "receiver"}, "elements": {"matches", "min", "not_every", "names", "maps"},
-    "chain": {"matches", "not_matches", "nearest"}, "text": {"matches", "not_matches"},
+    "chain": {"matches", "not_matches", "nearest", "root"}, "text": {"matches", "not_matches"},
     "inside": {"types", "matches", "within"}, "not_inside": {"types", "matches", "within"}, "has": {"types", "matches"},
     "count": {"min"}, "constant": {"matches", "names", "or_text"}, "compare": {"mentions", "constant", "names", "other"},
     "file": set(), "not_file": set(), "path": set(), "not_path": set(), "file_with": {"matches"}, "function_with": {"matches"},
@@ -192,6 +196,13 @@ def _text_test(text: str, where: dict) -> bool:
     if "not_matches" in where and compiled(where["not_matches"]).search(text) is not None:
         return False
     return True
+
+
+def _chain_head(src: Source, node):
+    """The first link of a member or call chain (`options` of `options.setSsl(true).setPort(p)`)."""
+    while node.named_children and (node.type in _MEMBERS or node.type in _CALLS):
+        node = node.named_children[0]
+    return node
 
 
 def _inside(src: Source, node, where: dict) -> bool:

@@ -312,6 +312,8 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
     nodes = caps.get(rule.value) if rule.value else None
     if not nodes:
         return TrustValue(UNKNOWN, rule.unknown)
+    if compiled("{few_bytes}").match(re.sub(r"\s+", "", src.node_text(nodes[0]))):
+        return None  # a handful of bytes where a certificate would go: a stand-in
     not_path = compiled("{not_store_path}")
     # the value's own literals first (`fs.readFileSync('ca.pem')`), then what its names lead to (every
     # call made on `fs` in the file also reads some file)
