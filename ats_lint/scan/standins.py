@@ -16,7 +16,8 @@ _ELIDED_PEM = re.compile(r"-----BEGIN [A-Z ]{1,40}-----[\s\S]{0,8000}?(?:(?:^|\n
 
 def is_test_stand_in(value: str | None, path: str, *, written: bool = True) -> bool:
     """Is `value`, a store in the file at `path` (relative, `/`-separated), a test's stand-in? A bare word
-    is one only when `written` as the value itself; a placeholder path or an elided PEM wherever it comes from."""
+    only when `written` quoted as the value itself (a text pattern's value may be unquoted); a placeholder
+    path or an elided PEM as the scanner hands it (the tree scanner: only a literal written as the value)."""
     from ats_lint.scan.tree.ruledata import compiled
 
     if compiled("{test_path}").search(path) is None:

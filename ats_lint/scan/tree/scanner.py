@@ -341,7 +341,7 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
         if _PATH_LIKE.search(strings[0]) is None and " " in strings[0].strip() and strings[0] in src.node_text(nodes[0]):
             return None  # words written as the value, neither a PEM nor a path: a test's stand-in (`[]byte("PEM DATA")`)
         written = any(q + strings[0] + q in src.node_text(nodes[0]) for q in QUOTES)  # a literal of the value itself
-        if is_test_stand_in(strings[0], src.path, written=written):
-            return None  # in test code, a placeholder path, or one bare word written as the value (`CAFile: "ca-file"`)
+        if is_test_stand_in(strings[0] if written else None, src.path):
+            return None  # in test code, a placeholder path or one bare word written as the value (`CAFile: "ca-file"`)
         return TrustValue(PATH, strings[0])
     return TrustValue(UNKNOWN, src.node_text(nodes[0])[:120] or rule.unknown)
