@@ -1,7 +1,7 @@
 """Values test code writes as stand-ins for a trust store: one bare word (`CAFile: "ca-file"`,
-`"AWS_CA_BUNDLE": "custom_ca_bundle"`), a PEM whose body is elided (`MIIC...` then a `...` line), or any
-path written as a template's placeholder (`/path/to/ca.pem`), or any
-value in a test of parsing (a file named for parsing:
+`"AWS_CA_BUNDLE": "custom_ca_bundle"`), a PEM whose body is elided (`MIIC...` then a `...` line), a path
+written as a template's placeholder (`/path/to/ca.pem`, not in documentation code kept with the tests), or
+any value in a test of parsing (a file named for parsing:
 the connection strings and options there are the parser's input and expected output). The text and
 syntax-tree scanners ask this before reporting a store (the Python scanner has stand-in rules of its
 own); the patterns are the syntax rules' macros `placeholder_word`, `placeholder_path`,
