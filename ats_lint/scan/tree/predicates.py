@@ -56,7 +56,7 @@ from __future__ import annotations
 import re
 
 from ats_lint.scan.tree.ruledata import compiled
-from ats_lint.scan.tree.nodes import _CALLS, _MEMBERS, unwrapped
+from ats_lint.scan.tree.nodes import unwrapped
 from ats_lint.scan.tree.values import Source
 
 _SPACE = re.compile(r"\s+")
@@ -115,7 +115,7 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
             # `nearest`: only the binding in scope (`var tlsConfig` of this function); `root`: only what
             # the name a call chain starts from is bound to, not the names in its arguments
             # (`options.setPort(server.port())` does not bring in what `server` is)
-            bound = src.resolve(_chain_head(src, node) if where.get("root") else node)
+            bound = src.resolve(src.chain_head(node, calls=True) if where.get("root") else node)
             text = _SPACE.sub("", src.node_text(node)) + ("" if bound is None else " " + src.resolved_text(bound))
             return _text_test(text, where)
         return _text_test(src.resolved_text(node), where)
@@ -196,13 +196,6 @@ def _text_test(text: str, where: dict) -> bool:
     if "not_matches" in where and compiled(where["not_matches"]).search(text) is not None:
         return False
     return True
-
-
-def _chain_head(src: Source, node):
-    """The first link of a member or call chain (`options` of `options.setSsl(true).setPort(p)`)."""
-    while node.named_children and (node.type in _MEMBERS or node.type in _CALLS):
-        node = node.named_children[0]
-    return node
 
 
 def _inside(src: Source, node, where: dict) -> bool:

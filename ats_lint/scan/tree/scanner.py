@@ -30,7 +30,7 @@ from ats_lint.scan.tree.languages import language_specs, matches, parser
 from ats_lint.scan.tree.predicates import holds
 from ats_lint.scan.tree.ruledata import SyntaxRule, compiled, query_of, rules_for
 from ats_lint.scan.tree.nodes import ELEMENT_WRAPPERS, is_plus_concatenation, unwrapped
-from ats_lint.scan.tree.values import MAX_DEPTH, Source
+from ats_lint.scan.tree.values import _SPACE, MAX_DEPTH, Source
 
 _PATH_LIKE = re.compile(r"[/\\]|\.[A-Za-z]\w{1,8}$")
 PARSE_COUNT = [0]  # files parsed in this process (tests check that untriggered files are not)
@@ -312,7 +312,7 @@ def trust_value(rule: SyntaxRule, caps: dict, src: Source):
     nodes = caps.get(rule.value) if rule.value else None
     if not nodes:
         return TrustValue(UNKNOWN, rule.unknown)
-    if compiled("{few_bytes}").match(re.sub(r"\s+", "", src.node_text(nodes[0]))):
+    if compiled("{few_bytes}").match(_SPACE.sub("", src.node_text(nodes[0]))):
         return None  # a handful of bytes where a certificate would go: a stand-in
     not_path = compiled("{not_store_path}")
     # the value's own literals first (`fs.readFileSync('ca.pem')`), then what its names lead to (every

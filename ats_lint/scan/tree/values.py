@@ -22,6 +22,7 @@ from ats_lint.scan.text.scanner import LineIndex
 
 _QUOTED = re.compile(r'^[@$#A-Za-z]{0,3}("""|"|\'|`)(.*)\1#?$', re.S)
 _SPACE = re.compile(r"\s+")
+_CHAIN_LINKS = _MEMBERS | _CALLS  # the links of a call chain (`a.b(x).c(y)`)
 _DOTTED = re.compile(r"^[A-Za-z_$][\w$]{0,200}(?:[ \t\n]{0,40}\??\.[ \t\n]{0,40}[A-Za-z_$][\w$]{0,200}){1,20}$")
 MAX_DEPTH = 4
 MAX_TEXT = 4000  # characters of one node's text in a chain (a bound function body is not read whole)
@@ -214,9 +215,17 @@ class Source:
     def chain_root(self, node):
         """The name a member chain starts from (`opts` of `opts.tls.ca`), the node itself when it is a
         name, or None (a call, `this.x`, a literal)."""
-        while node is not None and node.type in _MEMBERS and node.named_children:
-            node = node.named_children[0]
+        node = self.chain_head(node) if node is not None else None
         return node if node is not None and node.type in self.spec.identifiers else None
+
+    @staticmethod
+    def chain_head(node, calls: bool = False):
+        """The first link of a member chain, or with `calls` of a call chain too (`options` of
+        `options.setSsl(true).setPort(p)`), whatever node that is."""
+        links = _CHAIN_LINKS if calls else _MEMBERS
+        while node.type in links and node.named_children:
+            node = node.named_children[0]
+        return node
 
     def iterated(self, node):
         """The collection a loop variable (or a `forEach` lambda's parameter) walks, or None."""
