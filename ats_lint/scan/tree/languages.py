@@ -41,7 +41,8 @@ class LanguageSpec:
     decoders: re.Pattern | None = None  # a call that decodes one string literal, `$` standing for it
     rejections: re.Pattern | None = None  # the callee of an assertion that the code it runs is rejected
     logging: re.Pattern | None = None  # the callee of a logging call: what it writes is not configuration
-    # a parameter the framework fills from the program's own settings (Spring `@Value("${...}")`): configuration, not the caller's
+    # a parameter the framework fills from the program's own settings (Spring `@Value("${...}")`), or the
+    # program's command-line arguments: configuration, not the caller's
     configured_parameters: re.Pattern | None = None
     conditional_compilation: bool = False  # `#if`/`#else` branches: parse the first one when both together fail
 
@@ -82,10 +83,16 @@ def language_specs() -> dict[str, LanguageSpec]:
             assertions=re.compile(item["assertions"]) if item.get("assertions") else None,
             rejections=rejections,
             logging=logging,
-            configured_parameters=re.compile(item["configured_parameters"]) if item.get("configured_parameters") else None,
+            configured_parameters=_either(item.get("configured_parameters"), data.get("command_line_parameters")),
             conditional_compilation=bool(item.get("conditional_compilation", False)),
         )
     return out
+
+
+def _either(*patterns: str | None) -> re.Pattern | None:
+    """One regex matching where any of the given ones does, or None when none is given."""
+    given = [p for p in patterns if p]
+    return re.compile("|".join(f"(?:{p})" for p in given)) if given else None
 
 
 def _decoders(forms: list[str]) -> re.Pattern | None:

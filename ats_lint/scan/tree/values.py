@@ -289,7 +289,8 @@ class Source:
         return out
 
     def all_values(self, node) -> list:
-        """Every value the name is bound to in this file (nearest first), and the calls made on
+        """Every value the name is bound to where it stands in this file (nearest first; not a name of
+        another function), and the calls made on
         it (`pool.AppendCertsFromPEM(pem)`, `ks.load(stream)`): what a chain test looks at.
         A loop variable leads nowhere here: what a loop walks is judged as a collection of
         constants (`string_value`, `strings_in`), never as the source of a store or a certificate
@@ -302,8 +303,9 @@ class Source:
         if node.type not in self.spec.identifiers:
             name = _last_name(name)
         out = [nearest]
-        for entry in self.bindings().get(name, ())[:4]:
-            value = entry[1]
+        for _, value, scope, _ in self.bindings().get(name, ())[:4]:
+            if scope is not None and not scope.start_byte <= node.start_byte < scope.end_byte:
+                continue  # the same name in another function: another variable
             if value is not nearest and not (value.start_byte <= node.start_byte < value.end_byte):
                 out.append(value)
         out.extend(self.calls_on(name))
