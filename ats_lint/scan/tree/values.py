@@ -50,6 +50,7 @@ class Source:
         self.comment_spans: list[tuple[int, int]] = []  # (start, end) bytes of the outermost comments, in order; set by the scanner
         self.path = ""  # the file's path relative to the scan root, set by the scanner
         self._file_tests: dict[str, bool] = {}
+        self._configured: tuple | None = None  # (configured-parameter regex or None,), made on first use
 
     # ------------------------------------------------------------------ positions
     def char(self, byte_offset: int) -> int:
@@ -187,10 +188,11 @@ class Source:
         """Is this name a parameter of a function that encloses it (the caller's value)? With
         `receivers=False`, not a method's receiver (Go's `c` of `func (c *Client) f()`). A parameter
         the framework fills from the program's settings (the language's `configured_parameters`:
-        Spring's `@Value("${client.ssl.trust-store}") String path`) is configuration, not the caller's."""
+        Spring's `@Value("${client.ssl.trust-store}") String path`) is configuration, not the caller's;
+        so is one declared as the command-line arguments in a file of a program (`command_line`)."""
         name = self.node_text(node).strip()
         fn = _function_of(node)
-        configured = self.spec.configured_parameters
+        configured = self._configured_parameters()
         while fn is not None:
             receiver = None if receivers else fn.child_by_field_name("receiver")
             for child in fn.named_children:
@@ -204,6 +206,15 @@ class Source:
                     return True
             fn = _function_of(fn)
         return False
+
+    def _configured_parameters(self) -> re.Pattern | None:
+        """The language's `configured_parameters`, joined in a program's file by its command-line ones."""
+        if self._configured is None:
+            configured, cli = self.spec.configured_parameters, self.spec.command_line
+            if cli is not None and cli[1].search(self.text):
+                configured = cli[0] if configured is None else re.compile(f"(?:{configured.pattern})|(?:{cli[0].pattern})")
+            self._configured = (configured,)
+        return self._configured[0]
 
     def _declared_with(self, parameter) -> str:
         """A parameter's text with the modifiers written before it (Kotlin keeps a parameter's
@@ -289,8 +300,8 @@ class Source:
         return out
 
     def all_values(self, node) -> list:
-        """Every value the name is bound to where it stands in this file (nearest first; not a name of
-        another function), and the calls made on
+        """Every value the name is bound to where it stands in this file (nearest first; not a name
+        declared in another function), and the calls made on
         it (`pool.AppendCertsFromPEM(pem)`, `ks.load(stream)`): what a chain test looks at.
         A loop variable leads nowhere here: what a loop walks is judged as a collection of
         constants (`string_value`, `strings_in`), never as the source of a store or a certificate
@@ -303,9 +314,9 @@ class Source:
         if node.type not in self.spec.identifiers:
             name = _last_name(name)
         out = [nearest]
-        for _, value, scope, _ in self.bindings().get(name, ())[:4]:
-            if scope is not None and not scope.start_byte <= node.start_byte < scope.end_byte:
-                continue  # the same name in another function: another variable
+        for name_node, value, scope, _ in self.bindings().get(name, ())[:4]:
+            if scope is not None and not scope.start_byte <= node.start_byte < scope.end_byte and not _is_assignment(name_node):
+                continue  # a name declared in another function: another variable (an assignment may set a module's)
             if value is not nearest and not (value.start_byte <= node.start_byte < value.end_byte):
                 out.append(value)
         out.extend(self.calls_on(name))
