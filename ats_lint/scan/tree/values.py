@@ -301,8 +301,8 @@ class Source:
 
     def all_values(self, node) -> list:
         """Every value the name is bound to where it stands in this file (nearest first; not a name
-        declared in another function), and the calls made on
-        it (`pool.AppendCertsFromPEM(pem)`, `ks.load(stream)`): what a chain test looks at.
+        declared in another function), and the calls made on it (`pool.AppendCertsFromPEM(pem)`,
+        `ks.load(stream)`): what a chain test looks at.
         A loop variable leads nowhere here: what a loop walks is judged as a collection of
         constants (`string_value`, `strings_in`), never as the source of a store or a certificate
         (a pinning library iterating over the pins its caller set)."""
@@ -313,10 +313,11 @@ class Source:
         name = self.node_text(node)
         if node.type not in self.spec.identifiers:
             name = _last_name(name)
+        # (a name declared in another function is another variable; an assignment there may set a module's)
+        seen = [value for name_node, value, scope, _ in self.bindings().get(name, ())
+                if scope is None or scope.start_byte <= node.start_byte < scope.end_byte or _is_assignment(name_node)]
         out = [nearest]
-        for name_node, value, scope, _ in self.bindings().get(name, ())[:4]:
-            if scope is not None and not scope.start_byte <= node.start_byte < scope.end_byte and not _is_assignment(name_node):
-                continue  # a name declared in another function: another variable (an assignment may set a module's)
+        for value in seen[:4]:
             if value is not nearest and not (value.start_byte <= node.start_byte < value.end_byte):
                 out.append(value)
         out.extend(self.calls_on(name))
