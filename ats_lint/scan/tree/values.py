@@ -109,6 +109,11 @@ class Source:
                 pairs, loop = zip(caps.get("name", []), values or each), not values
                 if "names" in caps and "elements" in caps:
                     pairs, loop = self._positional(caps["names"][0], caps["elements"][0]), False
+                elif "names" in caps and "mapped" in caps:
+                    # every place holds what one function makes of each element (`const [ca, cert] = await
+                    # Promise.all(paths.map((p) => fs.readFile(p)))`): each name is bound to that result
+                    plain = [c for c in caps["names"][0].named_children if c.type in self.spec.identifiers]
+                    pairs, loop = [(n, caps["mapped"][0]) for n in plain], False
                 for name_node, value_node in pairs:
                     if self.node_text(name_node) == "_":
                         continue  # the blank identifier (`_ = x`, `v, _ := f()`) binds nothing
