@@ -1,6 +1,7 @@
 """What kind of syntax node this is, in every grammar the tree scanner reads: the node types that
 mean a scope, a function, an assignment, a member access, a call, a wrapper or a concatenation, and
-small walks over them (the function or scope that holds a node, the expression inside wrappers)."""
+small walks over them (the function or scope that holds a node, the expression inside wrappers,
+the name and value pairs of a destructuring by position)."""
 from __future__ import annotations
 
 
@@ -23,6 +24,22 @@ def is_plus_concatenation(node) -> bool:
 
 def _is_plus(node) -> bool:
     return any(not c.is_named and c.type == "+" for c in node.children)
+
+
+def positional_pairs(names, elements, spec) -> list:
+    """(name, value) pairs of a destructuring by position (`const [ca, cert] = [a, b]`, also of
+    `await Promise.all([...])`): only when both sides hold as many parts and leave no hole
+    (`[a, , b]`), and only the parts that are plain names."""
+    def parts(side) -> tuple[list, bool]:
+        kept = [c for c in side.children if c.type not in spec.comments]
+        hole = any(c.type == "," and (p is None or not p.is_named) for p, c in zip([None] + kept[:-1], kept))
+        return [c for c in kept if c.is_named], hole
+    (left, hole_left), (right, hole_right) = parts(names), parts(elements)
+    holes = hole_left or hole_right
+    spread = any(c.type in ("spread_element", "rest_pattern") for c in left + right)
+    if len(left) != len(right) or holes or spread:
+        return []  # a spread or rest element moves the places (`[...reads, vault.ca()]`)
+    return [(n, v) for n, v in zip(left, right) if n.type in spec.identifiers]
 
 
 def _is_assignment(name_node) -> bool:

@@ -16,7 +16,7 @@ from ats_lint.model import Span
 from ats_lint.scan.tree.languages import LanguageSpec, matches
 from ats_lint.scan.tree.nodes import (
     _CALLS, _CONCATENATIONS, _FILE_SCOPES, _FUNCTIONS, _MEMBERS, _STATEMENT_LISTS, _WRAPPERS,
-    _function_of, _function_scope, _is_assignment, _is_plus, _is_receiver, _last_name, _scope,
+    _function_of, _function_scope, _is_assignment, _is_plus, _is_receiver, _last_name, _scope, positional_pairs,
 )
 from ats_lint.scan.text.scanner import LineIndex
 
@@ -108,7 +108,7 @@ class Source:
                     continue
                 pairs, loop = zip(caps.get("name", []), values or each), not values
                 if "names" in caps and "elements" in caps:
-                    pairs, loop = self._positional(caps["names"][0], caps["elements"][0]), False
+                    pairs, loop = positional_pairs(caps["names"][0], caps["elements"][0], self.spec), False
                 elif "names" in caps and "mapped" in caps:
                     # every place holds what one function makes of each element (`const [ca, cert] = await
                     # Promise.all(paths.map((p) => fs.readFile(p)))`): each name is bound to that result
@@ -134,21 +134,6 @@ class Source:
                         found.setdefault(self.spec.implicit_parameter, []).append((lam, collection, lam, True))
             self._bindings = found
         return self._bindings
-
-    def _positional(self, names, elements) -> list:
-        """(name, value) pairs of a destructuring by position (`const [ca, cert] = [a, b]`, also of
-        `await Promise.all([...])`): only when both sides hold as many parts and leave no hole
-        (`[a, , b]`), and only the parts that are plain names."""
-        def parts(side) -> tuple[list, bool]:
-            kept = [c for c in side.children if c.type not in self.spec.comments]
-            hole = any(c.type == "," and (p is None or not p.is_named) for p, c in zip([None] + kept[:-1], kept))
-            return [c for c in kept if c.is_named], hole
-        (left, hole_left), (right, hole_right) = parts(names), parts(elements)
-        holes = hole_left or hole_right
-        spread = any(c.type in ("spread_element", "rest_pattern") for c in left + right)
-        if len(left) != len(right) or holes or spread:
-            return []  # a spread or rest element moves the places (`[...reads, vault.ca()]`)
-        return [(n, v) for n, v in zip(left, right) if n.type in self.spec.identifiers]
 
     def binding(self, node):
         """(value, each) bound to an identifier (or `a.B` by its last name), or None; `each`: the
