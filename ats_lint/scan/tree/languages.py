@@ -43,8 +43,10 @@ class LanguageSpec:
     logging: re.Pattern | None = None  # the callee of a logging call: what it writes is not configuration
     # a parameter the framework fills from the program's own settings (Spring `@Value("${...}")`): configuration, not the caller's
     configured_parameters: re.Pattern | None = None
-    # (declared, program): a parameter declared as the command-line arguments, in a file of a program: the same
-    command_line: tuple | None = None
+    # in a file of a program that reads its command line (`programs`), also a parameter declared as the
+    # command-line arguments: `configured_parameters` joined with those (`program_parameters`)
+    programs: re.Pattern | None = None
+    program_parameters: re.Pattern | None = None
     conditional_compilation: bool = False  # `#if`/`#else` branches: parse the first one when both together fail
 
 
@@ -58,8 +60,8 @@ def language_specs() -> dict[str, LanguageSpec]:
     data = syntax_data()
     rejections = re.compile(data["rejection_assertions"]) if data.get("rejection_assertions") else None
     logging = re.compile(data["logging_calls"]) if data.get("logging_calls") else None
-    cli = data.get("command_line_parameters")
-    command_line = (re.compile(cli["declared"]), re.compile(cli["program"], re.M)) if cli else None
+    cli = data.get("command_line_parameters") or {}
+    programs = re.compile(cli["program"], re.M) if cli else None
     out = {}
     for name, item in data["languages"].items():
         out[name] = LanguageSpec(
@@ -87,10 +89,17 @@ def language_specs() -> dict[str, LanguageSpec]:
             rejections=rejections,
             logging=logging,
             configured_parameters=re.compile(item["configured_parameters"]) if item.get("configured_parameters") else None,
-            command_line=command_line,
+            programs=programs,
+            program_parameters=_joined(item.get("configured_parameters"), cli.get("declared")),
             conditional_compilation=bool(item.get("conditional_compilation", False)),
         )
     return out
+
+
+def _joined(*patterns: str | None) -> re.Pattern | None:
+    """One regex matching where any of the given ones does, or None when none is given."""
+    given = [p for p in patterns if p]
+    return re.compile("|".join(f"(?:{p})" for p in given)) if given else None
 
 
 def _decoders(forms: list[str]) -> re.Pattern | None:

@@ -42,6 +42,11 @@ def positional_pairs(names, elements, spec) -> list:
     return [(n, v) for n, v in zip(left, right) if n.type in spec.identifiers]
 
 
+def _within(scope, node) -> bool:
+    """Does the node stand inside the scope (None: the whole file)?"""
+    return scope is None or scope.start_byte <= node.start_byte < scope.end_byte
+
+
 def _is_assignment(name_node) -> bool:
     """The name is the target of a plain assignment (not a declaration)."""
     n, hops = name_node.parent, 0

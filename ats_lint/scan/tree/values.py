@@ -16,7 +16,7 @@ from ats_lint.model import Span
 from ats_lint.scan.tree.languages import LanguageSpec, matches
 from ats_lint.scan.tree.nodes import (
     _CALLS, _CONCATENATIONS, _FILE_SCOPES, _FUNCTIONS, _MEMBERS, _STATEMENT_LISTS, _WRAPPERS,
-    _function_of, _function_scope, _is_assignment, _is_plus, _is_receiver, _last_name, _scope, positional_pairs,
+    _function_of, _function_scope, _is_assignment, _is_plus, _is_receiver, _last_name, _scope, _within, positional_pairs,
 )
 from ats_lint.scan.text.scanner import LineIndex
 
@@ -50,7 +50,7 @@ class Source:
         self.comment_spans: list[tuple[int, int]] = []  # (start, end) bytes of the outermost comments, in order; set by the scanner
         self.path = ""  # the file's path relative to the scan root, set by the scanner
         self._file_tests: dict[str, bool] = {}
-        self._configured: tuple | None = None  # (configured-parameter regex or None,), made on first use
+        self._in_program: bool | None = None  # does the file read its command line? (made on first use)
 
     # ------------------------------------------------------------------ positions
     def char(self, byte_offset: int) -> int:
@@ -155,7 +155,7 @@ class Source:
             name_node, value, scope, _ = entry
             if name_node.start_byte == node.start_byte or value.start_byte <= node.start_byte < value.end_byte:
                 continue  # the declaration itself, or a use inside its own value
-            inside = scope is None or scope.start_byte <= node.start_byte < scope.end_byte
+            inside = _within(scope, node)
             if inside and (best is None or name_node.start_byte > best[0].start_byte) and name_node.start_byte < node.start_byte:
                 best = entry
         if best is None:
@@ -179,7 +179,7 @@ class Source:
         `receivers=False`, not a method's receiver (Go's `c` of `func (c *Client) f()`). A parameter
         the framework fills from the program's settings (the language's `configured_parameters`:
         Spring's `@Value("${client.ssl.trust-store}") String path`) is configuration, not the caller's;
-        so is one declared as the command-line arguments in a file of a program (`command_line`)."""
+        so is one declared as the command-line arguments in a file of a program (`program_parameters`)."""
         name = self.node_text(node).strip()
         fn = _function_of(node)
         configured = self._configured_parameters()
@@ -198,13 +198,10 @@ class Source:
         return False
 
     def _configured_parameters(self) -> re.Pattern | None:
-        """The language's `configured_parameters`, joined in a program's file by its command-line ones."""
-        if self._configured is None:
-            configured, cli = self.spec.configured_parameters, self.spec.command_line
-            if cli is not None and cli[1].search(self.text):
-                configured = cli[0] if configured is None else re.compile(f"(?:{configured.pattern})|(?:{cli[0].pattern})")
-            self._configured = (configured,)
-        return self._configured[0]
+        """The language's `configured_parameters`, or in a program's file its `program_parameters`."""
+        if self._in_program is None:
+            self._in_program = self.spec.programs is not None and self.spec.programs.search(self.text) is not None
+        return self.spec.program_parameters if self._in_program else self.spec.configured_parameters
 
     def _declared_with(self, parameter) -> str:
         """A parameter's text with the modifiers written before it (Kotlin keeps a parameter's
@@ -305,7 +302,7 @@ class Source:
             name = _last_name(name)
         # (a name declared in another function is another variable; an assignment there may set a module's)
         seen = [value for name_node, value, scope, _ in self.bindings().get(name, ())
-                if scope is None or scope.start_byte <= node.start_byte < scope.end_byte or _is_assignment(name_node)]
+                if _within(scope, node) or _is_assignment(name_node)]
         out = [nearest]
         for value in seen[:4]:
             if value is not nearest and not (value.start_byte <= node.start_byte < value.end_byte):
