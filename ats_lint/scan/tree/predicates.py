@@ -7,6 +7,8 @@ Each entry is a dict whose first key names the primitive and the capture it read
   created three lines up), searched with RE; with `nearest: true`, only the binding in scope (a
   name bound in two functions of the file); with `root: true`, only what the first name of a call
   chain is bound to (`options` of `options.setPort(server.port())`, not `server`);
+  with `code: true`, string literals' contents are left out (the words of a dictionary key such as
+  `"SPKI-SHA256-BASE64"` are data, not the code that computes a value);
 - `text: CAP, matches/not_matches: RE`: the capture's own text, whitespace removed;
 - `inside: CAP, types: [...], matches: RE` (and `not_inside`): an ancestor of one of those node
   types (any type when omitted) whose text, whitespace removed, matches RE;
@@ -117,8 +119,11 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
             # (`options.setPort(server.port())` does not bring in what `server` is)
             bound = src.resolve(src.chain_head(node, calls=True) if where.get("root") else node)
             text = _SPACE.sub("", src.node_text(node)) + ("" if bound is None else " " + src.resolved_text(bound))
-            return _text_test(text, where)
-        return _text_test(src.resolved_text(node), where)
+        else:
+            text = src.resolved_text(node)
+        if where.get("code"):
+            text = _QUOTED.sub(lambda m: m.group(0)[0] * 2, text)
+        return _text_test(text, where)
     if key == "text":
         text = src.node_text(node)
         for pattern, replacement in src.spec.rewrites:
@@ -142,13 +147,17 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
 # (`{strings: v, not_matches: ...}` once tested nothing), so the rule tests reject it.
 _OPTIONS = {
     "strings": {"matches"}, "bound": set(), "param": {"root", "receiver"}, "elements": {"matches", "min", "not_every", "names", "maps"},
-    "chain": {"matches", "not_matches", "nearest", "root"}, "text": {"matches", "not_matches"},
+    "chain": {"matches", "not_matches", "nearest", "root", "code"}, "text": {"matches", "not_matches"},
     "inside": {"types", "matches", "within"}, "not_inside": {"types", "matches", "within"}, "has": {"types", "matches"},
     "count": {"min"}, "constant": {"matches", "names", "or_text"}, "compare": {"mentions", "constant", "names", "other"},
     "file": set(), "not_file": set(), "path": set(), "not_path": set(), "file_with": {"matches"}, "function_with": {"matches"},
     "not": set(), "any": set(), "all": set(), "some": {"query", "where", "resolved"},
     "after": {"select", "matches", "not_matches", "outer", "enclosing"},
 }
+
+
+# a string literal in code whose whitespace is removed (`chain` with `code: true` empties it)
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.){0,4000}"|\'(?:[^\'\\\n]|\\.){0,4000}\'|`[^`]{0,4000}`')
 
 
 def validate(where: dict) -> None:
