@@ -307,11 +307,14 @@ class Source:
         for value in seen[:4]:
             if value is not nearest and not (value.start_byte <= node.start_byte < value.end_byte):
                 out.append(value)
-        out.extend(self.calls_on(name))
+        # calls on a local variable: only those where it is seen (a same-named local of another function
+        # or block is another variable: `image.CreatedAt` of an API image is no call on a name given an id)
+        local = next((scope for _, value, scope, _ in self.bindings().get(name, ()) if value is nearest), None)
+        out.extend(self.calls_on(name, local))
         return out
 
-    def calls_on(self, name: str) -> list:
-        """Calls in this file whose receiver is the plain name `name` (at most 8)."""
+    def calls_on(self, name: str, scope=None) -> list:
+        """Calls in this file (in `scope`, when given) whose receiver is the plain name `name` (at most 8)."""
         if self._calls is None:
             found: dict[str, list] = {}
             stack = [self.tree.root_node]
@@ -326,7 +329,7 @@ class Source:
                 if n.type not in self.spec.comments and n.type not in self.spec.strings:
                     stack.extend(n.named_children)
             self._calls = found
-        return self._calls.get(name, [])[:8]
+        return [c for c in self._calls.get(name, []) if _within(scope, c)][:8]
 
     def resolved_text(self, node, depth: int = 0) -> str:
         """The node's text without whitespace, followed by what its names are bound to (and the
