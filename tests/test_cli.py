@@ -113,6 +113,7 @@ def test_default_excluded_folders_and_gitignore(tmp_path, monkeypatch):
     write_tree(tmp_path, {
         "src/app.py": risky, "node_modules/x/i.js": risky, ".venv/lib/m.py": risky, "build/m.py": risky,
         "dist/m.py": risky, ".tox/m.py": risky, "__pycache__/m.py": risky, "generated/g.py": risky,
+        "ios/Pods/Alamofire/m.py": risky, "Carthage/Checkouts/m.py": risky,
         "src/local.py": risky, ".gitignore": "generated/\n", "src/.gitignore": "local.py\n",
     })
     assert {f["path"] for f in check_json(tmp_path, monkeypatch)[1]["findings"]} == {"src/app.py"}

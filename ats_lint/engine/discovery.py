@@ -27,7 +27,9 @@ from ats_lint.model import ScanError
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "build", "dist", "__pycache__", ".tox", ".nox",
-     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ats_lint_cache", ".eggs"}
+     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ats_lint_cache", ".eggs",
+     # CocoaPods' and Carthage's copies of an iOS app's dependencies (Alamofire's own sources under `Pods/`)
+     "Pods", "Carthage"}
 )
 
 
