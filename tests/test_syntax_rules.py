@@ -65,3 +65,15 @@ def test_example_that_must_not_be_flagged_is_silent(rule, example, tmp_path, mon
     _, doc = check_json(tmp_path, monkeypatch, "--no-gitignore", ".")
     assert [f for f in doc["findings"] if f["rule"] == rule.rule] == []
     assert doc["errors"] == []
+
+
+@pytest.mark.parametrize("code, kept", [
+    ('pins.map((pin)=>({"SPKI-SHA256-BASE64":pin}))', 'pins.map((pin)=>({"":pin}))'),
+    ("x=`sha256/${sha256(cert.raw)}`", "x=``sha256(cert.raw)"),
+    ('let s="\\(hash(key.data()))"', 'let s=""hash(key.data())'),
+    ('var s=$"{Hash(cert.RawData)}:x"', 'var s=$""Hash(cert.RawData)'),
+])
+def test_chain_code_only_leaves_out_the_words_of_string_literals_but_not_what_they_interpolate(code, kept):
+    from ats_lint.scan.tree.predicates import _QUOTED, _code_of_literal
+
+    assert _QUOTED.sub(_code_of_literal, code) == kept

@@ -122,7 +122,7 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
         else:
             text = src.resolved_text(node)
         if where.get("code"):
-            text = _QUOTED.sub(lambda m: m.group(0)[0] * 2, text)
+            text = _QUOTED.sub(_code_of_literal, text)
         return _text_test(text, where)
     if key == "text":
         text = src.node_text(node)
@@ -156,8 +156,17 @@ _OPTIONS = {
 }
 
 
-# a string literal in code whose whitespace is removed (`chain` with `code: true` empties it)
-_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.){0,4000}"|\'(?:[^\'\\\n]|\\.){0,4000}\'|`[^`]{0,4000}`')
+# a string literal in code whose whitespace is removed (`chain` with `code: true` empties it, keeping
+# the code it interpolates: `${sha256(cert.raw)}`, Swift's `\(hash(key))`, C#'s `$"{Hash(cert)}"`)
+_QUOTED = re.compile(r'(\$?)("(?:[^"\\\n]|\\.){0,4000}"|\'(?:[^\'\\\n]|\\.){0,4000}\'|`[^`]{0,4000}`)')
+_INTERPOLATED = re.compile(r'\$\{([^{}]{0,400})\}|\\\(([^"]{0,400})\)')
+_CSHARP_INTERPOLATED = re.compile(r'\{([^{}]{0,400})\}')
+
+
+def _code_of_literal(m: re.Match) -> str:
+    literal = m.group(2)
+    found = _CSHARP_INTERPOLATED.findall(literal) if m.group(1) else [a or b for a, b in _INTERPOLATED.findall(literal)]
+    return m.group(1) + literal[0] * 2 + " ".join(found)
 
 
 def validate(where: dict) -> None:

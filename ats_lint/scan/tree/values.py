@@ -308,8 +308,11 @@ class Source:
             if value is not nearest and not (value.start_byte <= node.start_byte < value.end_byte):
                 out.append(value)
         # calls on a local variable: only those where it is seen (a same-named local of another function
-        # or block is another variable: `image.CreatedAt` of an API image is no call on a name given an id)
+        # or block is another variable: `image.CreatedAt` of an API image is no call on a name given an id);
+        # a member of a type or a module's name is seen by every body of the file (a Swift extension)
         local = next((scope for _, value, scope, _ in self.bindings().get(name, ()) if value is nearest), None)
+        if local is not None and _function_scope(local) is None:
+            local = None
         out.extend(self.calls_on(name, local))
         return out
 
