@@ -113,13 +113,15 @@ def test_default_excluded_folders_and_gitignore(tmp_path, monkeypatch):
     write_tree(tmp_path, {
         "src/app.py": risky, "node_modules/x/i.js": risky, ".venv/lib/m.py": risky, "build/m.py": risky,
         "dist/m.py": risky, ".tox/m.py": risky, "__pycache__/m.py": risky, "generated/g.py": risky,
-        "ios/Pods/Alamofire/m.py": risky, "Carthage/Checkouts/m.py": risky,
+        "ios/Pods/Alamofire/m.py": risky, "ios/Pods/Manifest.lock": "PODS:\n", "Carthage/Checkouts/m.py": risky,
+        "deploy/Pods/m.py": risky,
         "src/local.py": risky, ".gitignore": "generated/\n", "src/.gitignore": "local.py\n",
     })
-    assert {f["path"] for f in check_json(tmp_path, monkeypatch)[1]["findings"]} == {"src/app.py"}
+    # (a folder named `Pods` is CocoaPods' only with its `Manifest.lock`)
+    assert {f["path"] for f in check_json(tmp_path, monkeypatch)[1]["findings"]} == {"src/app.py", "deploy/Pods/m.py"}
     paths = {f["path"] for f in check_json(tmp_path, monkeypatch, "--no-gitignore")[1]["findings"]}
-    assert paths == {"src/app.py", "generated/g.py", "src/local.py"}
-    assert {f["path"] for f in check_json(tmp_path, monkeypatch, "--exclude", "src/app.py")[1]["findings"]} == set()
+    assert paths == {"src/app.py", "generated/g.py", "src/local.py", "deploy/Pods/m.py"}
+    assert {f["path"] for f in check_json(tmp_path, monkeypatch, "--exclude", "src/app.py")[1]["findings"]} == {"deploy/Pods/m.py"}
 
 
 def test_explicit_file_is_scanned_even_if_excluded_unless_force_exclude(tmp_path, monkeypatch):

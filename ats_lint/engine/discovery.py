@@ -27,10 +27,17 @@ from ats_lint.model import ScanError
 
 DEFAULT_EXCLUDED_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "build", "dist", "__pycache__", ".tox", ".nox",
-     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ats_lint_cache", ".eggs",
-     # CocoaPods' and Carthage's copies of an iOS app's dependencies (Alamofire's own sources under `Pods/`)
-     "Pods", "Carthage"}
+     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".ats_lint_cache", ".eggs"}
 )
+# Folders vendored by a dependency manager, known by the file it keeps in them: CocoaPods' `Pods/`
+# (`Pods/Manifest.lock`) and Carthage's `Carthage/` (`Carthage/Checkouts`) hold an iOS app's
+# dependencies (Alamofire's own sources), not the app's code
+VENDORED_BY_MARKER = {"Pods": "Manifest.lock", "Carthage": "Checkouts"}
+
+
+def _vendored(folder: str, name: str) -> bool:
+    marker = VENDORED_BY_MARKER.get(name)
+    return marker is not None and os.path.exists(os.path.join(folder, name, marker))
 
 
 class Candidate:
@@ -335,7 +342,7 @@ def _walk(top: str, root: Path, cwd: Path, ignorer: _Ignorer, seen: set[str]) ->
             except OSError:
                 continue
             if is_dir:
-                if name in DEFAULT_EXCLUDED_DIRS or ignorer.excluded_name(rules, folder, name, True):
+                if name in DEFAULT_EXCLUDED_DIRS or _vendored(folder, name) or ignorer.excluded_name(rules, folder, name, True):
                     continue  # vendored/build folders and excludes
                 subdirs.append(entry.path)
                 continue
