@@ -123,8 +123,11 @@ class Source:
                     scope = None if decl.type in _MEMBERS else _scope(decl) if decl.type in _FUNCTIONS else _scope(name_node)
                     if scope is not None and _is_assignment(name_node):
                         # `pool = x509.NewCertPool()` inside an `if`: the variable keeps the value
-                        # after the block, in the whole function that declared it
+                        # after the block, in the whole function; a name the function neither declares nor
+                        # takes is a member's or a module's (`realChain01 = ...` in `setUp()`): file-wide
                         scope = _function_scope(scope)
+                        if scope is not None and not self._declares(scope, self.node_text(name_node)):
+                            scope = None
                     found.setdefault(self.node_text(name_node), []).append((name_node, value_node, scope, loop))
             if implicit and self.spec.implicit_parameter:
                 # a lambda that declares its parameter has no implicit one
@@ -134,6 +137,12 @@ class Source:
                         found.setdefault(self.spec.implicit_parameter, []).append((lam, collection, lam, True))
             self._bindings = found
         return self._bindings
+
+    def _declares(self, function, name: str) -> bool:
+        """Does the function declare or take `name` (`name :=`, `var name`, `Type name =`, `(name Type`)? Unsure: yes."""
+        n = re.escape(name)
+        return re.search(rf"\b{n}\s*(?::=|:(?!:)|,)|\b(?:var|let|val|const|auto)\s+(?:\w+\s*,\s*)*{n}\b|[\w>\]?*]\s+{n}\s*[;=,)]|[(,]\s*{n}\b",
+                         self.node_text(function)) is not None
 
     def binding(self, node):
         """(value, each) bound to an identifier (or `a.B` by its last name), or None; `each`: the
@@ -307,9 +316,8 @@ class Source:
         for value in seen[:4]:
             if value is not nearest and not (value.start_byte <= node.start_byte < value.end_byte):
                 out.append(value)
-        # calls on a local variable: only those where it is seen (a same-named local of another function
-        # or block is another variable: `image.CreatedAt` of an API image is no call on a name given an id);
-        # a member of a type or a module's name is seen by every body of the file (a Swift extension)
+        # calls on a local: only where it is seen (a same-named local of another function or block is another
+        # variable); a member of a type or a module's name is seen by every body of the file (a Swift extension)
         local = next((scope for _, value, scope, _ in self.bindings().get(name, ()) if value is nearest), None)
         if local is not None and _function_scope(local) is None:
             local = None
