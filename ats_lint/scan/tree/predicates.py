@@ -7,8 +7,8 @@ Each entry is a dict whose first key names the primitive and the capture it read
   created three lines up), searched with RE; with `nearest: true`, only the binding in scope (a
   name bound in two functions of the file); with `root: true`, only what the first name of a call
   chain is bound to (`options` of `options.setPort(server.port())`, not `server`);
-  with `code: true`, string literals' contents are left out (the words of a dictionary key such as
-  `"SPKI-SHA256-BASE64"` are data, not the code that computes a value);
+  with `code: true`, string literals' words are left out, what they interpolate kept (the words of a
+  dictionary key such as `"SPKI-SHA256-BASE64"` are data, not the code that computes a value);
 - `text: CAP, matches/not_matches: RE`: the capture's own text, whitespace removed;
 - `inside: CAP, types: [...], matches: RE` (and `not_inside`): an ancestor of one of those node
   types (any type when omitted) whose text, whitespace removed, matches RE;
