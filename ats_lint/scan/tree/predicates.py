@@ -355,9 +355,27 @@ def _constant(src: Source, node, regex: str | None, names: bool) -> bool:
         return regex is None or compiled(regex).search(value) is not None
     if names and regex is None:
         # a name in UPPER_SNAKE_CASE, or a loop variable walking one (`CERTIFICATE_CHAIN.forEach { pin -> }`)
-        target = src.iterated(node) or node
-        return _is_const_name(_SPACE.sub("", src.node_text(target)))
+        # or a collection of strings written in this file (`pins[host]` of `val pins = mapOf(...)`)
+        target = src.iterated(node)
+        if target is not None and _written_collection(src, target):
+            return True
+        return _is_const_name(_SPACE.sub("", src.node_text(target or node)))
     return False
+
+
+def _written_collection(src: Source, node, depth: int = 0) -> bool:
+    """A collection literal holding strings, written in this file: the node itself, or what the name it
+    starts from is bound to (`hostPins` of `val hostPins = pins[host] ?: emptyList()`, then `pins`)."""
+    parts = src.elements(node)
+    if parts is None and (values := src.map_values(node)) is not None:
+        parts = [e for v in values for e in (src.elements(v) or [v])]
+    if parts is not None:
+        return any(src.string_value(p) is not None for p in parts)
+    head = node
+    while head.named_children and head.type not in src.spec.identifiers:
+        head = head.named_children[0]
+    bound = src.binding(head) if head.type in src.spec.identifiers and depth < 3 else None
+    return bound is not None and not bound[1] and _written_collection(src, bound[0], depth + 1)
 
 
 def _interpolation_ok(src: Source, expr, names: bool) -> bool:

@@ -289,12 +289,13 @@ def _captures_comment(caps: dict, src: Source) -> bool:
 
 def _pin_texts(src: Source, caps: dict) -> list[str]:
     """What a reported pin's captures say, with the names they resolve to and the collections
-    their loop variables walk (`for pin in PINS`: `PINS`)."""
+    their loop variables walk, and what those are bound to (`for pin in PINS`: `PINS`;
+    `hostPins.forEach { pin -> }` with `val hostPins = pins[host]`: `pins`)."""
     out = []
     for nodes in caps.values():
         for n in nodes:
             out.append(src.resolved_text(n))
-            out.extend(src.node_text(c) for i in src.identifiers_in(n, limit=12) if (c := src.iterated(i)) is not None)
+            out.extend(src.resolved_text(c) for i in src.identifiers_in(n, limit=12) if (c := src.iterated(i)) is not None)
     return out
 
 
