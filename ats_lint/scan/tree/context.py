@@ -8,6 +8,7 @@ from ats_lint.scan.tree.nodes import _CALLS, _FUNCTIONS
 from ats_lint.scan.tree.values import _SPACE, Source
 
 _ARGUMENT_LISTS = frozenset({"argument_list", "arguments", "value_arguments", "call_suffix"})
+_BLOCKS = frozenset({"block", "statement_list"})  # Go's statement sequences
 _DECLARATIONS = frozenset({  # named functions: a test's body, beyond which an assertion no longer reaches
     "function_declaration", "method_declaration", "constructor_declaration", "local_function_statement",
     "method_definition", "function_definition", "class_declaration", "source_file", "program", "compilation_unit",
@@ -31,13 +32,19 @@ def in_expected_value(src: Source, node) -> bool:
 
 def in_rejection_test(src: Source, node) -> bool:
     """Does the node run inside an assertion that expects it to fail (the language's `rejections`:
-    `assertThrows(..., () -> ...)`, `expect(() => ...).toThrow()`), within the function that holds it?"""
+    `assertThrows(..., () -> ...)`, `expect(() => ...).toThrow()`), within the function that holds it,
+    or in a statement whose next statement fails the test unless it returned an error (`error_checks`)?"""
     if src.spec.rejections is None:
         return False
     n = node.parent
     while n is not None and n.type not in _DECLARATIONS:
         if n.type in _CALLS and src.spec.rejections.search(_callee(src, n)[0]):
             return True
+        if src.spec.error_checks is not None and n.parent is not None and n.parent.type in _BLOCKS:
+            # a statement that holds the match, followed by a check that fails the test unless it failed
+            after = n.next_named_sibling
+            if after is not None and src.spec.error_checks.search(_SPACE.sub("", src.node_text(after))):
+                return True
         n = n.parent
     return False
 

@@ -40,6 +40,7 @@ class LanguageSpec:
     assertions: re.Pattern | None = None  # the callee of a test assertion whose arguments are expected values
     decoders: re.Pattern | None = None  # a call that decodes one string literal, `$` standing for it
     rejections: re.Pattern | None = None  # the callee of an assertion that the code it runs is rejected
+    error_checks: re.Pattern | None = None  # the statement after a call that fails the test unless the call failed
     logging: re.Pattern | None = None  # the callee of a logging call: what it writes is not configuration
     # a parameter the framework fills from the program's own settings (Spring `@Value("${...}")`): configuration, not the caller's
     configured_parameters: re.Pattern | None = None
@@ -59,6 +60,7 @@ def syntax_data() -> dict:
 def language_specs() -> dict[str, LanguageSpec]:
     data = syntax_data()
     rejections = re.compile(data["rejection_assertions"]) if data.get("rejection_assertions") else None
+    error_checks = re.compile(data["expected_error_checks"]) if data.get("expected_error_checks") else None
     logging = re.compile(data["logging_calls"]) if data.get("logging_calls") else None
     cli = data.get("command_line_parameters") or {}
     programs = re.compile(cli["program"], re.M) if cli else None
@@ -87,6 +89,7 @@ def language_specs() -> dict[str, LanguageSpec]:
             decoders=_decoders(item.get("decoders", ())),
             assertions=re.compile(item["assertions"]) if item.get("assertions") else None,
             rejections=rejections,
+            error_checks=error_checks,
             logging=logging,
             configured_parameters=re.compile(item["configured_parameters"]) if item.get("configured_parameters") else None,
             programs=programs,
