@@ -36,15 +36,19 @@ def in_rejection_test(src: Source, node) -> bool:
     or in a statement whose next statement fails the test unless it returned an error (`error_checks`)?"""
     if src.spec.rejections is None:
         return False
-    n = node.parent
+    n, checks = node.parent, src.spec.error_checks
     while n is not None and n.type not in _DECLARATIONS:
         if n.type in _CALLS and src.spec.rejections.search(_callee(src, n)[0]):
             return True
-        if src.spec.error_checks is not None and n.parent is not None and n.parent.type in _BLOCKS:
-            # a statement that holds the match, followed by a check that fails the test unless it failed
+        if n.type in _FUNCTIONS:
+            checks = None  # a closure's statements: its caller's check is not about this call
+        if checks is not None and n.parent is not None and n.parent.type in _BLOCKS:
+            # the statement that holds the match, followed by a check that fails the test unless it failed
+            # (only that statement: an enclosing `if` or loop's next statement checks something else)
             after = n.next_named_sibling
-            if after is not None and src.spec.error_checks.search(_SPACE.sub("", src.node_text(after))):
+            if after is not None and checks.search(_SPACE.sub("", src.node_text(after))):
                 return True
+            checks = None
         n = n.parent
     return False
 

@@ -10,7 +10,8 @@ Each entry is a dict whose first key names the primitive and the capture it read
   with `code: true`, string literals' words are left out, what they interpolate kept (the words of a
   dictionary key such as `"SPKI-SHA256-BASE64"` are data, not the code that computes a value);
 - `text: CAP, matches/not_matches: RE`: the capture's own text, whitespace removed;
-- `inside: CAP, types: [...], matches: RE` (and `not_inside`): an ancestor of one of those node
+- `inside: CAP, types: [...], matches: RE` (and `not_inside`; `flat: true`: only what the ancestor writes at its own
+  level, nested braces emptied): an ancestor of one of those node
   types (any type when omitted) whose text, whitespace removed, matches RE;
 - `has: CAP, types: [...], matches: RE`: a descendant of those types whose text matches RE;
 - `count: CAP, min: N`: at least N named children (arguments, array elements), comments aside;
@@ -148,7 +149,7 @@ def holds(where: dict, caps: dict, src: Source) -> bool:
 _OPTIONS = {
     "strings": {"matches"}, "bound": set(), "param": {"root", "receiver"}, "elements": {"matches", "min", "not_every", "names", "maps"},
     "chain": {"matches", "not_matches", "nearest", "root", "code"}, "text": {"matches", "not_matches"},
-    "inside": {"types", "matches", "within"}, "not_inside": {"types", "matches", "within"}, "has": {"types", "matches"},
+    "inside": {"types", "matches", "within", "flat"}, "not_inside": {"types", "matches", "within", "flat"}, "has": {"types", "matches"},
     "count": {"min"}, "constant": {"matches", "names", "or_text"}, "compare": {"mentions", "constant", "names", "other"},
     "file": set(), "not_file": set(), "path": set(), "not_path": set(), "file_with": {"matches"}, "function_with": {"matches"},
     "not": set(), "any": set(), "all": set(), "some": {"query", "where", "resolved"},
@@ -223,10 +224,41 @@ def _inside(src: Source, node, where: dict) -> bool:
     for _ in range(int(where.get("within", 40))):
         if n is None:
             return False
-        if (not types or n.type in types) and (regex is None or regex.search(src.code_text(n))):
+        if (not types or n.type in types) and (regex is None or regex.search(_flat(src.code_text(n)) if where.get("flat") else src.code_text(n))):
             return True
         n = n.parent
     return False
+
+
+_DIGEST_LONG = re.compile(r"\S{20,}")
+_ELVIS_DEFAULT = re.compile(r"\?:.{0,100}$")
+_READ_SUFFIX = re.compile(r"(?:\[[^\[\]]{0,100}\]|\.(?:get|getValue|getOrDefault|getOrElse)\([^()]{0,100}\)|\.(?:values|keys|entries)"
+                          r"|\.(?:orEmpty|toList|toSet|flatten)\(\)|!!)$")
+_NAME_PATH = re.compile(r"[\w$.]{1,200}")
+
+
+def _read_from(text: str) -> bool:
+    """`pins`, `pins[host]`, `pins.getValue(host)`, `pins.values.flatten()`, `pins[host] ?: emptyList()`:
+    a name read as it is, an element, its keys or values (whitespace removed)."""
+    text = _ELVIS_DEFAULT.sub("", text)
+    for _ in range(4):
+        stripped = _READ_SUFFIX.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    return _NAME_PATH.fullmatch(text) is not None
+
+
+def _flat(text: str) -> str:
+    """What a block or literal writes at its own level: the contents of the braces nested in its first
+    `{...}` dropped (`Config{CAFile:x,Tracing:T{Insecure:true}}` -> `Config{CAFile:x,Tracing:T{}}`)."""
+    out, depth = [], 0
+    for ch in text:
+        depth -= ch == "}"
+        if depth <= 1:
+            out.append(ch)
+        depth += ch == "{"
+    return "".join(out)
 
 
 def _has(src: Source, node, where: dict) -> bool:
@@ -364,13 +396,17 @@ def _constant(src: Source, node, regex: str | None, names: bool) -> bool:
 
 
 def _written_collection(src: Source, node, depth: int = 0) -> bool:
-    """A collection literal holding strings, written in this file: the node itself, or what the name it
-    starts from is bound to (`hostPins` of `val hostPins = pins[host] ?: emptyList()`, then `pins`)."""
+    """A collection literal written in this file holding a digest-long string: the node itself, or what
+    the name it is read from is bound to (`hostPins` of `val hostPins = pins[host] ?: emptyList()`, then
+    `pins`): the name itself, an element or entry of it, its keys or values; not what a call makes of
+    it (`hosts.flatMap { store.pinsFor(it) }`)."""
     parts = src.elements(node)
     if parts is None and (values := src.map_values(node)) is not None:
         parts = [e for v in values for e in (src.elements(v) or [v])]
     if parts is not None:
-        return any(src.string_value(p) is not None for p in parts)
+        return any(_DIGEST_LONG.fullmatch(src.string_value(p) or "") for p in parts)
+    if not _read_from(_SPACE.sub("", src.node_text(node))):
+        return False
     head = node
     while head.named_children and head.type not in src.spec.identifiers:
         head = head.named_children[0]
