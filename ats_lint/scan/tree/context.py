@@ -4,11 +4,12 @@ not configuration (the languages' `assertions`, the shared `rejection_assertions
 rules/syntax/languages.yaml)."""
 from __future__ import annotations
 
-from ats_lint.scan.tree.nodes import _CALLS, _FUNCTIONS
+from ats_lint.scan.tree.nodes import _CALLS, _FUNCTIONS, flat_text
 from ats_lint.scan.tree.values import _SPACE, Source
 
 _ARGUMENT_LISTS = frozenset({"argument_list", "arguments", "value_arguments", "call_suffix"})
 _BLOCKS = frozenset({"block", "statement_list"})  # Go's statement sequences
+_ENTRIES = frozenset({"object", "literal_value"})  # a JS/TS object literal, a Go composite literal's body
 _DECLARATIONS = frozenset({  # named functions: a test's body, beyond which an assertion no longer reaches
     "function_declaration", "method_declaration", "constructor_declaration", "local_function_statement",
     "method_definition", "function_definition", "class_declaration", "source_file", "program", "compilation_unit",
@@ -33,13 +34,17 @@ def in_expected_value(src: Source, node) -> bool:
 def in_rejection_test(src: Source, node) -> bool:
     """Does the node run inside an assertion that expects it to fail (the language's `rejections`:
     `assertThrows(..., () -> ...)`, `expect(() => ...).toThrow()`), within the function that holds it,
-    or in a statement whose next statement fails the test unless it returned an error (`error_checks`)?"""
+    or in a statement whose next statement fails the test unless it returned an error (`error_checks`),
+    or in a test table's entry that names the error it expects (`error_entries`)?"""
     if src.spec.rejections is None:
         return False
     n, checks = node.parent, src.spec.error_checks
     while n is not None and n.type not in _DECLARATIONS:
         if n.type in _CALLS and src.spec.rejections.search(_callee(src, n)[0]):
             return True
+        if n.type in _ENTRIES and src.spec.error_entries is not None and \
+                src.spec.error_entries.search(flat_text(_SPACE.sub("", src.node_text(n)))):
+            return True  # a test table's entry that names the error it expects
         if n.type in _FUNCTIONS:
             checks = None  # a closure's statements: its caller's check is not about this call
         if checks is not None and n.parent is not None and n.parent.type in _BLOCKS:

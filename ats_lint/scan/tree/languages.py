@@ -41,6 +41,7 @@ class LanguageSpec:
     decoders: re.Pattern | None = None  # a call that decodes one string literal, `$` standing for it
     rejections: re.Pattern | None = None  # the callee of an assertion that the code it runs is rejected
     error_checks: re.Pattern | None = None  # the statement after a call that fails the test unless the call failed
+    error_entries: re.Pattern | None = None  # a test table entry's key that names the error it expects
     logging: re.Pattern | None = None  # the callee of a logging call: what it writes is not configuration
     # a parameter the framework fills from the program's own settings (Spring `@Value("${...}")`): configuration, not the caller's
     configured_parameters: re.Pattern | None = None
@@ -61,6 +62,7 @@ def language_specs() -> dict[str, LanguageSpec]:
     data = syntax_data()
     rejections = re.compile(data["rejection_assertions"]) if data.get("rejection_assertions") else None
     error_checks = re.compile(data["expected_error_checks"]) if data.get("expected_error_checks") else None
+    error_entries = re.compile(data["expected_error_entries"]) if data.get("expected_error_entries") else None
     logging = re.compile(data["logging_calls"]) if data.get("logging_calls") else None
     cli = data.get("command_line_parameters") or {}
     programs = re.compile(cli["program"], re.M) if cli else None
@@ -90,6 +92,7 @@ def language_specs() -> dict[str, LanguageSpec]:
             assertions=re.compile(item["assertions"]) if item.get("assertions") else None,
             rejections=rejections,
             error_checks=error_checks,
+            error_entries=error_entries,
             logging=logging,
             configured_parameters=re.compile(item["configured_parameters"]) if item.get("configured_parameters") else None,
             programs=programs,

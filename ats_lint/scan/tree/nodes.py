@@ -113,3 +113,15 @@ ELEMENT_WRAPPERS = frozenset({"value_argument", "literal_element", "argument", "
 _WRAPPERS = ELEMENT_WRAPPERS | {"parenthesized_expression", "expression_list", "expression_statement"}
 _CONCATENATIONS = frozenset({"binary_expression", "additive_expression", "concatenated_string"})
 _CALLS = frozenset({"call_expression", "method_invocation", "invocation_expression", "message_expression"})
+
+
+def flat_text(text: str) -> str:
+    """What a block or literal writes at its own level: the contents of the braces nested in its first
+    `{...}` dropped (`Config{CAFile:x,Tracing:T{Insecure:true}}` -> `Config{CAFile:x,Tracing:T{}}`)."""
+    out, depth = [], 0
+    for ch in text:
+        depth -= ch == "}"
+        if depth <= 1:
+            out.append(ch)
+        depth += ch == "{"
+    return "".join(out)

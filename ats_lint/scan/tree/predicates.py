@@ -59,7 +59,7 @@ from __future__ import annotations
 import re
 
 from ats_lint.scan.tree.ruledata import compiled
-from ats_lint.scan.tree.nodes import unwrapped
+from ats_lint.scan.tree.nodes import flat_text, unwrapped
 from ats_lint.scan.tree.values import Source
 
 _SPACE = re.compile(r"\s+")
@@ -224,7 +224,7 @@ def _inside(src: Source, node, where: dict) -> bool:
     for _ in range(int(where.get("within", 40))):
         if n is None:
             return False
-        if (not types or n.type in types) and (regex is None or regex.search(_flat(src.code_text(n)) if where.get("flat") else src.code_text(n))):
+        if (not types or n.type in types) and (regex is None or regex.search(flat_text(src.code_text(n)) if where.get("flat") else src.code_text(n))):
             return True
         n = n.parent
     return False
@@ -247,18 +247,6 @@ def _read_from(text: str) -> bool:
             break
         text = stripped
     return _NAME_PATH.fullmatch(text) is not None
-
-
-def _flat(text: str) -> str:
-    """What a block or literal writes at its own level: the contents of the braces nested in its first
-    `{...}` dropped (`Config{CAFile:x,Tracing:T{Insecure:true}}` -> `Config{CAFile:x,Tracing:T{}}`)."""
-    out, depth = [], 0
-    for ch in text:
-        depth -= ch == "}"
-        if depth <= 1:
-            out.append(ch)
-        depth += ch == "{"
-    return "".join(out)
 
 
 def _has(src: Source, node, where: dict) -> bool:
