@@ -38,15 +38,16 @@ def in_rejection_test(src: Source, node) -> bool:
     or in a test table's entry that names the error it expects (`error_entries`)?"""
     if src.spec.rejections is None:
         return False
-    n, checks = node.parent, src.spec.error_checks
+    n, checks, entries = node.parent, src.spec.error_checks, src.spec.error_entries
     while n is not None and n.type not in _DECLARATIONS:
         if n.type in _CALLS and src.spec.rejections.search(_callee(src, n)[0]):
             return True
-        if n.type in _ENTRIES and src.spec.error_entries is not None and \
-                src.spec.error_entries.search(flat_text(_SPACE.sub("", src.node_text(n)))):
+        if n.type in _ENTRIES and entries is not None and entries.search(flat_text(_SPACE.sub("", src.node_text(n)))):
             return True  # a test table's entry that names the error it expects
         if n.type in _FUNCTIONS:
-            checks = None  # a closure's statements: its caller's check is not about this call
+            # a closure's statements: its caller's check, or its table entry's expected error, is about
+            # what the closure's result does later, not this call
+            checks = entries = None
         if checks is not None and n.parent is not None and n.parent.type in _BLOCKS:
             # the statement that holds the match, followed by a check that fails the test unless it failed
             # (only that statement: an enclosing `if` or loop's next statement checks something else)
