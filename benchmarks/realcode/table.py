@@ -83,17 +83,18 @@ def read_as_tree(repo: Path, rel: str, seen: dict[str, bool]) -> bool:
     return seen[rel]
 
 
-def laid_out_labels(corpus: str, tmp: Path, left_out: list[int]) -> Path:
-    """The corpus's labels restricted to the sources laid out in its repo/ (adds the number dropped)."""
+def laid_out_labels(corpus: str, tmp: Path) -> tuple[Path, int]:
+    """The corpus's labels restricted to the sources laid out in its repo/, and how many were dropped."""
     repo = HERE / corpus / "repo"
     doc = yaml.safe_load((HERE / corpus / "expected.yaml").read_text(encoding="utf-8"))
+    dropped = 0
     for key in ("expected", "negatives"):
         kept = [e for e in doc.get(key) or [] if (repo / e["path"].split("/", 1)[0]).is_dir()]
-        left_out[0] += len(doc.get(key) or []) - len(kept)
+        dropped += len(doc.get(key) or []) - len(kept)
         doc[key] = kept
     labels = tmp / f"{corpus}.laid-out.yaml"
     labels.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return labels
+    return labels, dropped
 
 
 def tree_only(corpus: str, output: str, tmp: Path, labels: Path) -> tuple[str, Path]:
@@ -130,11 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     pooled: dict[str, list[int]] = {}
     trees: dict[str, list[int]] = {}
     columns = {}
-    left_out = [0]
+    left_out = 0
     with tempfile.TemporaryDirectory(prefix="ats-table-") as tmp:
         for corpus in corpora:
             output = run(corpus, args.cmd)
-            labels = laid_out_labels(corpus, Path(tmp), left_out) if args.laid_out_only else HERE / corpus / "expected.yaml"
+            labels, dropped = laid_out_labels(corpus, Path(tmp)) if args.laid_out_only else (HERE / corpus / "expected.yaml", 0)
+            left_out += dropped
             columns[corpus] = score(corpus, output, labels, pooled)
             score(corpus, *tree_only(corpus, output, Path(tmp), labels), trees)
     print("| rule | " + " | ".join(corpora) + " |")
@@ -145,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(pooled_lines(pooled, "pooled")))
     print("\n".join(pooled_lines(trees, "pooled, syntax-tree languages only,")))
     if args.laid_out_only:
-        print(f"laid out only: {left_out[0]} labels and negatives of sources not laid out were left out")
+        print(f"laid out only: {left_out} labels and negatives of sources not laid out were left out")
     return 0
 
 
